@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/urfave/cli/v3"
+
+	"assent"
+	"assent/sqldb"
+	"assent/web"
+)
+
+var (
+	addrFlag = &cli.StringFlag{Name: "addr", Value: ":8080", Sources: cli.EnvVars("ASSENT_ADDR"),
+		Usage: "address to listen on"}
+	externalURLFlag = &cli.StringFlag{Name: "external-url", Sources: cli.EnvVars("ASSENT_EXTERNAL_URL"),
+		Usage: "the URL people reach the server at, for links in mail and secure cookies (https://…)"}
+	behindProxyFlag = &cli.BoolFlag{Name: "behind-proxy", Sources: cli.EnvVars("ASSENT_BEHIND_PROXY"),
+		Usage: "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy"}
+	shutdownTimeoutFlag = &cli.DurationFlag{Name: "shutdown-timeout", Value: 15 * time.Second, Sources: cli.EnvVars("ASSENT_SHUTDOWN_TIMEOUT"),
+		Usage: "how long in-flight requests may finish after SIGTERM"}
+	sealIntervalFlag = &cli.DurationFlag{Name: "seal-interval", Value: 250 * time.Millisecond, Sources: cli.EnvVars("ASSENT_SEAL_INTERVAL"),
+		Usage: "how often new events are chained into the audit trail"}
+)
+
+func (m *Main) serveCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "serve",
+		Usage: "run the server",
+		Description: "On first start the user admin is created with the password in ASSENT_ADMIN_PASSWORD,\n" +
+			"or a random one that is printed once.",
+		Flags:  []cli.Flag{addrFlag, externalURLFlag, behindProxyFlag, shutdownTimeoutFlag, sealIntervalFlag},
+		Action: m.runServe,
+	}
+}
+
+func (m *Main) runServe(ctx context.Context, cmd *cli.Command) error {
+	start := time.Now()
+	logger, err := newLogger(cmd, m.Stderr)
+	if err != nil {
+		return err
+	}
+	db, err := m.openDB(ctx, cmd, logger)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := m.bootstrapAdmin(ctx, db, logger); err != nil {
+		return err
+	}
+
+	srv := web.NewServer(web.Services{
+		Users:  sqldb.NewUserService(db),
+		Groups: sqldb.NewGroupService(db),
+		Tokens: sqldb.NewTokenService(db),
+		Events: sqldb.NewEventService(db),
+	}, web.Config{
+		Version:     buildVersion(),
+		BehindProxy: cmd.Bool(behindProxyFlag.Name),
+		Ready:       db.Ping,
+	}, logger)
+
+	ln, err := net.Listen("tcp", cmd.String(addrFlag.Name))
+	if err != nil {
+		return err
+	}
+	httpServer := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+
+	// The sealer runs beside the server and seals once more when it stops.
+	sealCtx, stopSealing := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Go(func() { sqldb.NewAuditService(db).RunSealer(sealCtx, cmd.Duration(sealIntervalFlag.Name)) })
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpServer.Serve(ln) }()
+	url := "http://" + displayAddr(ln.Addr())
+	logger.Info("assent ready", "url", url, "database", db.Dialect(), "version", buildVersion(), "startup", time.Since(start).Round(time.Millisecond))
+	if m.OnListen != nil {
+		m.OnListen(url)
+	}
+
+	select {
+	case err = <-serveErr:
+	case <-ctx.Done():
+		logger.Info("shutting down")
+		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cmd.Duration(shutdownTimeoutFlag.Name))
+		err = httpServer.Shutdown(shutdownCtx)
+		cancel()
+	}
+	stopSealing()
+	wg.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// displayAddr turns ":8080" into "127.0.0.1:8080" so that the printed URL works.
+func displayAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return a.String()
+	}
+	return fmt.Sprintf("127.0.0.1:%d", tcp.Port)
+}
+
+// bootstrapAdmin creates the user admin when the database has no users.
+func (m *Main) bootstrapAdmin(ctx context.Context, db *sqldb.DB, logger *slog.Logger) error {
+	ctx = assent.NewContextWithUser(ctx, assent.SystemUser("system"))
+	users := sqldb.NewUserService(db)
+	existing, _, err := users.FindUsers(ctx, assent.UserFilter{Limit: 1})
+	if err != nil || len(existing) > 0 {
+		return err
+	}
+	pw, generated := cmdEnv("ASSENT_ADMIN_PASSWORD"), false
+	if pw == "" {
+		pw, generated = assent.RandomPassword(), true
+	}
+	if _, err := users.CreateUser(ctx, assent.NewUser{Username: "admin", DisplayName: "Administrator", Role: assent.RoleAdmin, Password: pw}); err != nil {
+		if generated {
+			return err
+		}
+		return fmt.Errorf("ASSENT_ADMIN_PASSWORD: %w", err)
+	}
+	logger.Info("created the first user", "username", "admin")
+	if generated {
+		// Printed once, to the terminal and not to the log: it is a secret.
+		fmt.Fprintf(m.Stdout, "\n  First start: sign in as admin with the password %s\n  (set ASSENT_ADMIN_PASSWORD to choose it; change it on your profile page)\n\n", pw)
+	}
+	return nil
+}

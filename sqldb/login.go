@@ -1,0 +1,83 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"assent"
+	"assent/password"
+)
+
+// Failed sign-ins are counted per username and address in the database, so
+// that replicas share the count and a restart does not reset it.
+const (
+	LoginWindow      = 5 * time.Minute
+	MaxLoginFailures = 10
+)
+
+var errBadCredentials = &assent.Error{Code: assent.EUNAUTHORIZED, Message: "Wrong username or password."}
+
+// Authenticate checks a username and password. Unknown users, wrong
+// passwords and disabled accounts get the same answer, after the same work.
+func (s *UserService) Authenticate(ctx context.Context, username, pw, address string) (*assent.User, error) {
+	now := s.db.Now()
+	var failures int
+	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM login_failures WHERE username = $1 AND address = $2 AND time > $3`,
+		username, address, ms(now.Add(-LoginWindow))).Scan(&failures); err != nil {
+		return nil, fmt.Errorf("count login failures: %w", err)
+	}
+	if failures >= MaxLoginFailures {
+		return nil, assent.Errorf(assent.ETOOMANYREQUEST, "Too many failed sign-in attempts; wait %d minutes and try again.", int(LoginWindow.Minutes()))
+	}
+
+	var hash string
+	var disabled bool
+	err := s.db.read.QueryRowContext(ctx, `SELECT password_hash, disabled FROM users WHERE username = $1`, username).Scan(&hash, &disabled)
+	if errors.Is(err, sql.ErrNoRows) || hash == "" {
+		hash = s.dummyHash() // spend the same time as a real check
+	} else if err != nil {
+		return nil, fmt.Errorf("authenticate: %w", err)
+	}
+	ok, _ := password.Check(pw, hash)
+	if !ok || disabled || err != nil {
+		if err := s.recordLoginFailure(ctx, username, address); err != nil {
+			return nil, err
+		}
+		return nil, errBadCredentials
+	}
+	if _, err := s.db.write.ExecContext(ctx, `DELETE FROM login_failures WHERE username = $1 AND address = $2`, username, address); err != nil {
+		return nil, fmt.Errorf("clear login failures: %w", err)
+	}
+	return findUser(ctx, s.db.read, username)
+}
+
+func (s *UserService) recordLoginFailure(ctx context.Context, username, address string) error {
+	now := s.db.Now()
+	tx, err := s.db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("record login failure: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE time < $1`, ms(now.Add(-LoginWindow))); err != nil {
+		return fmt.Errorf("record login failure: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (username, address, time) VALUES ($1, $2, $3)`, username, address, ms(now)); err != nil {
+		return fmt.Errorf("record login failure: %w", err)
+	}
+	return tx.Commit()
+}
+
+var dummyHashes sync.Map // password.Params → hash of a password nobody has
+
+func (s *UserService) dummyHash() string {
+	if h, ok := dummyHashes.Load(s.db.PasswordParams); ok {
+		return h.(string)
+	}
+	h, _ := password.Hash("no user has this password", s.db.PasswordParams)
+	dummyHashes.Store(s.db.PasswordParams, h)
+	return h
+}

@@ -1,0 +1,128 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"assent"
+)
+
+// Tx is one write transaction. It carries the time, actor and request id of
+// the change so that every event written in it agrees, and buffers the events
+// so that a batch of changes appends them in a few statements.
+type Tx struct {
+	*sql.Tx
+	db        *DB
+	now       time.Time
+	actor     string
+	requestID string
+	events    []*assent.Event
+}
+
+// inTx runs fn in a write transaction and commits it with its events. Any
+// error rolls everything back.
+func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	tx := &Tx{Tx: sqlTx, db: db, now: db.Now().UTC().Truncate(time.Millisecond), requestID: assent.RequestIDFromContext(ctx)}
+	if u := assent.UserFromContext(ctx); u != nil {
+		tx.actor = u.Username
+	} else {
+		tx.actor = "anonymous"
+	}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := tx.flushEvents(ctx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// record adds an event for one change. before and after hold only what
+// changed; nil becomes SQL NULL. It cannot fail: values that do not encode
+// are a programming error caught by tests.
+func (tx *Tx) record(objectType, objectID, action string, before, after any) {
+	tx.events = append(tx.events, &assent.Event{
+		Time: tx.now, Actor: tx.actor, RequestID: tx.requestID,
+		ObjectType: objectType, ObjectID: objectID, Action: action,
+		Before: mustJSON(before), After: mustJSON(after),
+	})
+}
+
+func mustJSON(v any) json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("event value does not encode: %v", err))
+	}
+	return b
+}
+
+// eventColumns are written per event; the id (and on PostgreSQL the xid) come from defaults.
+const eventColumns = 8
+
+// flushEvents appends the buffered events with multi-row inserts.
+func (tx *Tx) flushEvents(ctx context.Context) error {
+	perStmt := tx.db.dialect.maxParams / eventColumns
+	if perStmt > 1000 {
+		perStmt = 1000
+	}
+	for len(tx.events) > 0 {
+		n := min(len(tx.events), perStmt)
+		if err := insertEvents(ctx, tx.Tx, tx.events[:n]); err != nil {
+			return err
+		}
+		tx.events = tx.events[n:]
+	}
+	return nil
+}
+
+func insertEvents(ctx context.Context, tx *sql.Tx, events []*assent.Event) error {
+	var sb strings.Builder
+	sb.WriteString(`INSERT INTO events (time, actor, request_id, object_type, object_id, action, before, after) VALUES `)
+	args := make([]any, 0, len(events)*eventColumns)
+	for i, e := range events {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		writePlaceholders(&sb, len(args), eventColumns)
+		args = append(args, ms(e.Time), e.Actor, e.RequestID, e.ObjectType, e.ObjectID, e.Action, nullJSON(e.Before), nullJSON(e.After))
+	}
+	if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+		return fmt.Errorf("append events: %w", err)
+	}
+	return nil
+}
+
+// writePlaceholders writes "($from+1, …, $from+n)".
+func writePlaceholders(sb *strings.Builder, from, n int) {
+	sb.WriteByte('(')
+	for j := 1; j <= n; j++ {
+		if j > 1 {
+			sb.WriteByte(',')
+		}
+		fmt.Fprintf(sb, "$%d", from+j)
+	}
+	sb.WriteByte(')')
+}
+
+func nullJSON(b json.RawMessage) any {
+	if b == nil {
+		return nil
+	}
+	return string(b)
+}

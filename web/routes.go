@@ -1,0 +1,54 @@
+package web
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+)
+
+// Body limits per kind of endpoint: small for accounts, larger for lists.
+const (
+	smallBody = 64 << 10
+)
+
+// routes lists every route in one place.
+func (s *Server) routes() {
+	s.mux.HandleFunc("GET /healthz", s.handleHealthz)
+	s.mux.HandleFunc("GET /readyz", s.handleReadyz)
+	s.mux.Handle("GET /metrics", s.metrics.handler())
+
+	api := s.api
+	// auth & people
+	register(api, "POST", "/auth/tokens", "createTokenWithPassword", "Sign in with a password and get an API token", http.StatusCreated, s.handleAuthToken)
+	register(api, "GET", "/me", "getMe", "The signed-in user", 0, s.handleMe)
+	register(api, "PUT", "/me/password", "changeMyPassword", "Change my password", http.StatusNoContent, s.handleMePassword)
+	register(api, "GET", "/tokens", "listTokens", "List API tokens", 0, s.handleTokenList)
+	register(api, "POST", "/tokens", "createToken", "Create an API token", http.StatusCreated, s.handleTokenCreate)
+	register(api, "DELETE", "/tokens/{id}", "revokeToken", "Revoke an API token", http.StatusNoContent, s.handleTokenRevoke)
+	register(api, "GET", "/users", "listUsers", "List users", 0, s.handleUserList)
+	register(api, "POST", "/users", "createUser", "Create a user (admin)", http.StatusCreated, s.handleUserCreate)
+	register(api, "GET", "/users/{username}", "getUser", "Get a user", 0, s.handleUserGet)
+	register(api, "PATCH", "/users/{username}", "updateUser", "Change a user's profile, role or disabled state", 0, s.handleUserUpdate)
+	register(api, "PUT", "/users/{username}/password", "setUserPassword", "Set a user's password (admin)", http.StatusNoContent, s.handleUserSetPassword)
+	register(api, "GET", "/groups", "listGroups", "List groups with their members", 0, s.handleGroupList)
+	register(api, "POST", "/groups", "createGroup", "Create a group (admin)", http.StatusCreated, s.handleGroupCreate)
+	register(api, "GET", "/groups/{name}", "getGroup", "Get a group", 0, s.handleGroupGet)
+	register(api, "PUT", "/groups/{name}/members", "setGroupMembers", "Replace a group's members (admin)", 0, s.handleGroupMembers)
+	// events
+	register(api, "GET", "/timeline", "timeline", "The instance's events, newest first", 0, s.handleTimeline)
+}
+
+// register adds one API operation with the house defaults: a small body
+// limit and the error responses every operation can give.
+func register[I, O any](api huma.API, method, path, id, summary string, status int, h func(context.Context, *I) (*O, error)) {
+	huma.Register(api, huma.Operation{
+		OperationID:   id,
+		Method:        method,
+		Path:          path,
+		Summary:       summary,
+		DefaultStatus: status,
+		MaxBodyBytes:  smallBody,
+		Security:      []map[string][]string{{"bearer": {}}},
+	}, h)
+}

@@ -1,0 +1,60 @@
+// Package web is Assent's HTTP side: the JSON API under /api/v1 (described
+// by an OpenAPI document generated from the Go types), health and metrics
+// endpoints, and the middleware that authenticates every request.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"assent"
+)
+
+// Services are what the server serves; cmd/assent wires the sqldb ones.
+type Services struct {
+	Users  assent.UserService
+	Groups assent.GroupService
+	Tokens assent.TokenService
+	Events assent.EventService
+}
+
+// Config holds the server's settings.
+type Config struct {
+	Version string
+	// BehindProxy trusts X-Forwarded-For for the client address (used to
+	// slow down password guessing) and X-Forwarded-Proto for TLS.
+	BehindProxy bool
+	// Ready reports whether the server can take traffic (/readyz).
+	Ready func(ctx context.Context) error
+}
+
+// Server handles every HTTP request.
+type Server struct {
+	Services
+	config  Config
+	logger  *slog.Logger
+	mux     *http.ServeMux
+	api     huma.API
+	handler http.Handler
+	metrics *metrics
+}
+
+// NewServer builds the routes and the middleware around them.
+func NewServer(svc Services, cfg Config, logger *slog.Logger) *Server {
+	s := &Server{Services: svc, config: cfg, logger: logger, mux: http.NewServeMux()}
+	s.metrics = newMetrics(prometheus.NewRegistry())
+	s.api = newAPI(s.mux, cfg.Version)
+	s.routes()
+	s.handler = s.withRequestID(s.withMetricsAndLog(s.withRecover(s.withClientAddress(s.withAuth(withRouteInfo(s.mux))))))
+	return s
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// OpenAPI returns the API description, for tests and `assent openapi`.
+func (s *Server) OpenAPI() *huma.OpenAPI { return s.api.OpenAPI() }
