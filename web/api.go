@@ -39,7 +39,7 @@ func unmarshalJSON(data []byte, v any) error {
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		line, col := position(data, se.Offset)
+		line, col := position(data, se.Offset-1) // Offset counts the offending byte
 		return fmt.Errorf("malformed JSON at line %d, column %d: %s", line, col, se.Error())
 	case errors.Is(err, io.ErrUnexpectedEOF) || (err != nil && strings.Contains(err.Error(), "unexpected end of JSON input")):
 		line, col := position(data, int64(len(data)))

@@ -1,0 +1,143 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"assent"
+	"assent/sqldb"
+	"assent/sqldb/sqldbtest"
+	"assent/web"
+)
+
+// caller is who sends a request in a scenario.
+type caller string
+
+const (
+	anonymous caller = "anonymous"
+	viewer    caller = "viewer"
+	member    caller = "member"
+	disabled  caller = "disabled"
+	revoked   caller = "revoked"
+	expired   caller = "expired"
+	admin     caller = "admin"
+)
+
+// callers in the order scenarios try them: admin last, so that a request
+// that creates something succeeds once, after every refusal.
+var callers = []caller{anonymous, viewer, member, disabled, revoked, expired, admin}
+
+// env is a real server on a real database with one account per caller.
+type env struct {
+	t      *testing.T
+	db     *sqldb.DB
+	srv    *httptest.Server
+	tokens map[caller]string
+	logs   *syncBuffer
+}
+
+// syncBuffer collects the server's logs so that tests can search them.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// newEnv starts a server on dsn with users named after the callers; each
+// has the password "password-<name>". The disabled user is disabled after
+// its token was made, the revoked token revoked, and the clock moved past
+// the expired token's expiry.
+func newEnv(t *testing.T, dsn string) *env {
+	db := sqldbtest.Open(t, dsn)
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv := httptest.NewServer(web.NewServer(web.Services{
+		Users:  sqldb.NewUserService(db),
+		Groups: sqldb.NewGroupService(db),
+		Tokens: sqldb.NewTokenService(db),
+		Events: sqldb.NewEventService(db),
+	}, web.Config{Version: "test", Ready: db.Ping}, logger))
+	t.Cleanup(srv.Close)
+	e := &env{t: t, db: db, srv: srv, tokens: map[caller]string{}, logs: logs}
+
+	sys := assent.NewContextWithUser(context.Background(), assent.SystemUser("setup"))
+	users, tokens := sqldb.NewUserService(db), sqldb.NewTokenService(db)
+	role := map[caller]assent.Role{viewer: assent.RoleViewer, member: assent.RoleMember, disabled: assent.RoleMember,
+		revoked: assent.RoleMember, expired: assent.RoleMember, admin: assent.RoleAdmin}
+	for _, c := range callers[1:] {
+		if _, err := users.CreateUser(sys, assent.NewUser{Username: string(c), Role: role[c], Password: "password-" + string(c)}); err != nil {
+			t.Fatal(err)
+		}
+		n := assent.NewToken{Username: string(c), Name: "test"}
+		if c == expired {
+			at := time.Now().Add(time.Hour)
+			n.ExpiresAt = &at
+		}
+		tok, secret, err := tokens.CreateToken(sys, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.tokens[c] = secret
+		if c == revoked {
+			if err := tokens.RevokeToken(sys, tok.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	yes := true
+	if _, err := users.UpdateUser(sys, string(disabled), assent.UserUpdate{Disabled: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	db.Now = func() time.Time { return time.Now().Add(2 * time.Hour) }
+	return e
+}
+
+// do sends a request as c and returns the status and body.
+func (e *env) do(c caller, method, path, body string) (int, string) {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if tok := e.tokens[c]; tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// decode parses a JSON body into v or fails the test.
+func decode(t *testing.T, body string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(body), v); err != nil {
+		t.Fatalf("decode %q: %v", body, err)
+	}
+}
