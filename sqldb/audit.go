@@ -117,27 +117,15 @@ func (s *AuditService) sealOnce(ctx context.Context) (int, error) {
 	if err != nil || len(events) == 0 {
 		return 0, err
 	}
-	args := make([]any, 0, 3*len(events))
+	seqs, ids, hashes := make([]int64, len(events)), make([]int64, len(events)), make([]string, len(events))
 	for i, e := range events {
 		a.seq++
 		a.hash = chainHash(a.hash, a.seq, e)
 		a.cursorID, a.cursorXID = e.ID, xids[i]
-		args = append(args, a.seq, e.ID, a.hash)
+		seqs[i], ids[i], hashes[i] = a.seq, e.ID, a.hash
 	}
-	for len(args) > 0 {
-		n := min(len(args), 3*1000)
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO event_seals (seq, event_id, hash) VALUES `)
-		for i := 0; i < n; i += 3 {
-			if i > 0 {
-				sb.WriteByte(',')
-			}
-			writePlaceholders(&sb, i, 3)
-		}
-		if _, err := tx.ExecContext(ctx, sb.String(), args[:n]...); err != nil {
-			return 0, fmt.Errorf("seal: %w", err)
-		}
-		args = args[n:]
+	if err := s.insertSeals(ctx, tx, seqs, ids, hashes); err != nil {
+		return 0, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE audit_anchor SET seq = $1, hash = $2, cursor_xid = $3, cursor_id = $4, sealed_at = $5 WHERE id = 1`,
 		a.seq, a.hash, a.cursorXID, a.cursorID, ms(s.db.Now())); err != nil {
@@ -162,7 +150,8 @@ func unsealedEvents(ctx context.Context, tx *sql.Tx, pg bool, a anchor) ([]*asse
 			return nil, nil, fmt.Errorf("seal snapshot: %w", err)
 		}
 		rows, err = tx.QueryContext(ctx, `SELECT id, time, actor, request_id, object_type, object_id, action, before, after, xid::text
-			FROM events WHERE xid < CAST($1 AS text)::xid8 AND (xid, id) > (CAST($2 AS text)::xid8, $3)
+			FROM events e WHERE xid < CAST($1 AS text)::xid8 AND (xid, id) > (CAST($2 AS text)::xid8, $3)
+			AND NOT EXISTS (SELECT 1 FROM event_seals s WHERE s.event_id = e.id)
 			ORDER BY xid, id LIMIT $4`, xmin, strconv.FormatInt(a.cursorXID, 10), a.cursorID, sealBatch)
 	} else {
 		rows, err = tx.QueryContext(ctx, `SELECT id, time, actor, request_id, object_type, object_id, action, before, after, '0'
@@ -215,4 +204,33 @@ func (s *AuditService) RunSealer(ctx context.Context, interval time.Duration) {
 			}
 		}
 	}
+}
+
+// insertSeals writes seals with one statement per thousand rows on SQLite
+// and one array statement on PostgreSQL.
+func (s *AuditService) insertSeals(ctx context.Context, tx *sql.Tx, seqs, ids []int64, hashes []string) error {
+	if s.db.dialect.isPostgres() {
+		_, err := tx.ExecContext(ctx, `INSERT INTO event_seals (seq, event_id, hash) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[])`, seqs, ids, hashes)
+		if err != nil {
+			return fmt.Errorf("seal: %w", err)
+		}
+		return nil
+	}
+	for from := 0; from < len(seqs); from += 1000 {
+		to := min(from+1000, len(seqs))
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO event_seals (seq, event_id, hash) VALUES `)
+		args := make([]any, 0, 3*(to-from))
+		for i := from; i < to; i++ {
+			if i > from {
+				sb.WriteByte(',')
+			}
+			s.db.dialect.writePlaceholders(&sb, len(args), 3)
+			args = append(args, seqs[i], ids[i], hashes[i])
+		}
+		if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+			return fmt.Errorf("seal: %w", err)
+		}
+	}
+	return nil
 }

@@ -16,6 +16,11 @@ import (
 // when it stops, and offline commands seal before they exit.
 const PendingGrace = time.Minute
 
+// ClockSkewTolerance is how much earlier than the events sealed before it an
+// event may be dated: transactions that ran long, replicas whose clocks
+// differ. An event dated further back was written after the fact.
+const ClockSkewTolerance = 10 * time.Minute
+
 // Verify walks the chain from the first seal, recomputing each hash, then
 // compares its head with the anchor and looks for events that have no seal.
 // It reads only; a problem is reported, not an error.
@@ -31,7 +36,8 @@ func (s *AuditService) Verify(ctx context.Context) (*assent.AuditReport, error) 
 	}
 
 	var prevHash string
-	var seq, lastEvent int64
+	var seq, lastEvent, latestEvent int64
+	var latest time.Time
 	for {
 		page, err := s.sealPage(ctx, seq)
 		if err != nil {
@@ -47,6 +53,13 @@ func (s *AuditService) Verify(ctx context.Context) (*assent.AuditReport, error) 
 			}
 			if got := chainHash(prevHash, seq, p.event); got != p.hash {
 				return fail(seq, p.eventID, "event %d (seal %d) was edited: its content no longer matches its seal", p.eventID, seq)
+			}
+			if p.event.Time.Before(latest.Add(-ClockSkewTolerance)) {
+				return fail(seq, p.eventID, "event %d (seal %d) is dated %s, before event %d sealed ahead of it (%s): it was inserted after the fact",
+					p.eventID, seq, p.event.Time.Format(time.RFC3339), latestEvent, latest.Format(time.RFC3339))
+			}
+			if p.event.Time.After(latest) {
+				latest, latestEvent = p.event.Time, p.eventID
 			}
 			prevHash, lastEvent = p.hash, p.eventID
 			r.Sealed++
@@ -67,10 +80,10 @@ func (s *AuditService) Verify(ctx context.Context) (*assent.AuditReport, error) 
 	}
 
 	// An unsealed event inside the sealed range was planted afterwards.
-	id, err := s.firstUnsealed(ctx, a, true)
+	id, found, err := s.firstUnsealed(ctx, a, true)
 	if err != nil {
 		return nil, err
-	} else if id > 0 {
+	} else if found {
 		return fail(0, id, "event %d was inserted: it lies inside the sealed history but has no seal", id)
 	}
 	var pending int64
@@ -82,7 +95,7 @@ func (s *AuditService) Verify(ctx context.Context) (*assent.AuditReport, error) 
 	}
 	r.Pending = pending
 	if pending > 0 && oldest.Int64 < ms(s.db.Now().Add(-PendingGrace)) {
-		id, err := s.firstUnsealed(ctx, a, false)
+		id, _, err := s.firstUnsealed(ctx, a, false)
 		if err != nil {
 			return nil, err
 		}
@@ -132,8 +145,9 @@ func (s *AuditService) sealPage(ctx context.Context, afterSeq int64) ([]sealRow,
 }
 
 // firstUnsealed returns the lowest id of an event without a seal, either
-// inside the range the anchor says is sealed or anywhere; 0 when none.
-func (s *AuditService) firstUnsealed(ctx context.Context, a anchor, insideSealed bool) (int64, error) {
+// inside the range the anchor says is sealed or anywhere, and whether there
+// is one: a forged id may be 0 or negative, so the id cannot say it.
+func (s *AuditService) firstUnsealed(ctx context.Context, a anchor, insideSealed bool) (int64, bool, error) {
 	q := `SELECT MIN(e.id) FROM events e WHERE NOT EXISTS (SELECT 1 FROM event_seals s WHERE s.event_id = e.id)`
 	var args []any
 	if insideSealed {
@@ -147,7 +161,7 @@ func (s *AuditService) firstUnsealed(ctx context.Context, a anchor, insideSealed
 	}
 	var id sql.NullInt64
 	if err := s.db.read.QueryRowContext(ctx, q, args...).Scan(&id); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("verify unsealed: %w", err)
+		return 0, false, fmt.Errorf("verify unsealed: %w", err)
 	}
-	return id.Int64, nil
+	return id.Int64, id.Valid, nil
 }

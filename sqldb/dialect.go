@@ -1,5 +1,10 @@
 package sqldb
 
+import (
+	"strconv"
+	"strings"
+)
+
 // dialect holds what differs between SQLite and PostgreSQL beyond the
 // migrations. The queries themselves are shared.
 type dialect struct {
@@ -18,3 +23,23 @@ var (
 )
 
 func (d dialect) isPostgres() bool { return d.name == "postgres" }
+
+// writePlaceholders writes "(p1, …, pn)" for parameters from+1 … from+n of
+// a multi-row statement. SQLite takes "$N" as a name that it looks up in a
+// list, which costs quadratic time in long statements, so there the
+// anonymous positional "?" is used; PostgreSQL needs "$N".
+func (d dialect) writePlaceholders(sb *strings.Builder, from, n int) {
+	sb.WriteByte('(')
+	for j := 1; j <= n; j++ {
+		if j > 1 {
+			sb.WriteByte(',')
+		}
+		if d.isPostgres() {
+			sb.WriteByte('$')
+			sb.WriteString(strconv.Itoa(from + j))
+		} else {
+			sb.WriteByte('?')
+		}
+	}
+	sb.WriteByte(')')
+}

@@ -77,13 +77,13 @@ const eventColumns = 8
 
 // flushEvents appends the buffered events with multi-row inserts.
 func (tx *Tx) flushEvents(ctx context.Context) error {
-	perStmt := tx.db.dialect.maxParams / eventColumns
-	if perStmt > 1000 {
-		perStmt = 1000
+	perStmt := 1000 // rows per statement; PostgreSQL takes them as arrays
+	if tx.db.dialect.isPostgres() {
+		perStmt = 10000
 	}
 	for len(tx.events) > 0 {
 		n := min(len(tx.events), perStmt)
-		if err := insertEvents(ctx, tx.Tx, tx.events[:n]); err != nil {
+		if err := tx.insertEvents(ctx, tx.events[:n]); err != nil {
 			return err
 		}
 		tx.events = tx.events[n:]
@@ -91,7 +91,10 @@ func (tx *Tx) flushEvents(ctx context.Context) error {
 	return nil
 }
 
-func insertEvents(ctx context.Context, tx *sql.Tx, events []*assent.Event) error {
+func (tx *Tx) insertEvents(ctx context.Context, events []*assent.Event) error {
+	if tx.db.dialect.isPostgres() {
+		return tx.insertEventsPostgres(ctx, events)
+	}
 	var sb strings.Builder
 	sb.WriteString(`INSERT INTO events (time, actor, request_id, object_type, object_id, action, before, after) VALUES `)
 	args := make([]any, 0, len(events)*eventColumns)
@@ -99,7 +102,7 @@ func insertEvents(ctx context.Context, tx *sql.Tx, events []*assent.Event) error
 		if i > 0 {
 			sb.WriteByte(',')
 		}
-		writePlaceholders(&sb, len(args), eventColumns)
+		tx.db.dialect.writePlaceholders(&sb, len(args), eventColumns)
 		args = append(args, ms(e.Time), e.Actor, e.RequestID, e.ObjectType, e.ObjectID, e.Action, nullJSON(e.Before), nullJSON(e.After))
 	}
 	if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
@@ -108,21 +111,38 @@ func insertEvents(ctx context.Context, tx *sql.Tx, events []*assent.Event) error
 	return nil
 }
 
-// writePlaceholders writes "($from+1, …, $from+n)".
-func writePlaceholders(sb *strings.Builder, from, n int) {
-	sb.WriteByte('(')
-	for j := 1; j <= n; j++ {
-		if j > 1 {
-			sb.WriteByte(',')
-		}
-		fmt.Fprintf(sb, "$%d", from+j)
-	}
-	sb.WriteByte(')')
-}
-
 func nullJSON(b json.RawMessage) any {
 	if b == nil {
 		return nil
 	}
 	return string(b)
+}
+
+// insertEventsPostgres sends the events as one array per column: a fixed
+// statement of eight parameters that PostgreSQL plans once, instead of
+// thousands of placeholders parsed for every batch.
+func (tx *Tx) insertEventsPostgres(ctx context.Context, events []*assent.Event) error {
+	n := len(events)
+	times := make([]int64, n)
+	actors, requests, types, ids, actions := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	befores, afters := make([]*string, n), make([]*string, n)
+	for i, e := range events {
+		times[i], actors[i], requests[i], types[i], ids[i], actions[i] = ms(e.Time), e.Actor, e.RequestID, e.ObjectType, e.ObjectID, e.Action
+		befores[i], afters[i] = nullableText(e.Before), nullableText(e.After)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO events (time, actor, request_id, object_type, object_id, action, before, after)
+		SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`,
+		times, actors, requests, types, ids, actions, befores, afters)
+	if err != nil {
+		return fmt.Errorf("append events: %w", err)
+	}
+	return nil
+}
+
+func nullableText(b json.RawMessage) *string {
+	if b == nil {
+		return nil
+	}
+	s := string(b)
+	return &s
 }
