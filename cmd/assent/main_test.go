@@ -50,7 +50,9 @@ func serveWithOutput(t *testing.T, args ...string) (string, func() error, string
 	var out bytes.Buffer
 	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: io.Discard, OnListen: func(u string) { urls <- u }}
 	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx, append([]string{"assent"}, append(args, "serve", "--addr", "127.0.0.1:0")...)) }()
+	go func() {
+		done <- m.Run(ctx, append([]string{"assent"}, append(args, "serve", "--addr", "127.0.0.1:0")...))
+	}()
 	select {
 	case u := <-urls:
 		stop := func() error { cancel(); return <-done }
