@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -51,7 +52,7 @@ func serveWithOutput(t *testing.T, args ...string) (string, func() error, string
 	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: io.Discard, OnListen: func(u string) { urls <- u }}
 	done := make(chan error, 1)
 	go func() {
-		done <- m.Run(ctx, append([]string{"assent"}, append(args, "serve", "--addr", "127.0.0.1:0")...))
+		done <- m.Run(ctx, slices.Concat([]string{"assent"}, args, []string{"serve", "--addr", "127.0.0.1:0"}))
 	}()
 	select {
 	case u := <-urls:
