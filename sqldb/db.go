@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -28,6 +29,7 @@ type DB struct {
 	read    *sql.DB
 	dialect dialect
 	url     string
+	stmts   sync.Map // query text → *sql.Stmt on read; see readStmt
 
 	// Now is the clock; tests move it to expire tokens and sessions.
 	Now func() time.Time
@@ -113,6 +115,7 @@ func (db *DB) openSQLite(ctx context.Context, dsn string) error {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.stmts.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
 	err := db.write.Close()
 	if db.read != db.write {
 		if rerr := db.read.Close(); err == nil {

@@ -151,14 +151,18 @@ func (s *TokenService) AuthenticateToken(ctx context.Context, secret string) (*a
 	if !strings.HasPrefix(secret, assent.TokenPrefix) {
 		return nil, nil, errBadToken
 	}
-	row := s.db.read.QueryRowContext(ctx, `SELECT t.id, t.username, t.name, t.created_at, t.expires_at, t.last_used_at,
+	st, err := s.db.readStmt(ctx, `SELECT t.id, t.username, t.name, t.created_at, t.expires_at, t.last_used_at,
 			u.display_name, u.email, u.role, u.disabled, u.created_at, u.updated_at
-		FROM api_tokens t JOIN users u ON u.username = t.username WHERE t.hash = $1`, hashToken(secret))
+		FROM api_tokens t JOIN users u ON u.username = t.username WHERE t.hash = $1`)
+	if err != nil {
+		return nil, nil, err
+	}
+	row := st.QueryRowContext(ctx, hashToken(secret))
 	var t assent.Token
 	var u assent.User
 	var tCreated, uCreated, uUpdated int64
 	var expires, used sql.NullInt64
-	err := row.Scan(&t.ID, &t.Username, &t.Name, &tCreated, &expires, &used,
+	err = row.Scan(&t.ID, &t.Username, &t.Name, &tCreated, &expires, &used,
 		&u.DisplayName, &u.Email, &u.Role, &u.Disabled, &uCreated, &uUpdated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, errBadToken

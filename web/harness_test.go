@@ -38,7 +38,7 @@ var callers = []caller{anonymous, viewer, member, disabled, revoked, expired, ad
 
 // env is a real server on a real database with one account per caller.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	db     *sqldb.DB
 	srv    *httptest.Server
 	tokens map[caller]string
@@ -67,7 +67,7 @@ func (b *syncBuffer) String() string {
 // has the password "password-<name>". The disabled user is disabled after
 // its token was made, the revoked token revoked, and the clock moved past
 // the expired token's expiry.
-func newEnv(t *testing.T, dsn string) *env {
+func newEnv(t testing.TB, dsn string) *env {
 	db := sqldbtest.Open(t, dsn)
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))

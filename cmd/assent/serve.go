@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -43,6 +44,13 @@ func (m *Main) serveCommand() *cli.Command {
 
 func (m *Main) runServe(ctx context.Context, cmd *cli.Command) error {
 	start := time.Now()
+	// The live heap of a server is small (a few MB), so Go's default GOGC of
+	// 100 collects after every few hundred requests; 400 costs a few MB more
+	// and, measured with assent-load, gives 50% more throughput. An operator's
+	// GOGC wins.
+	if cmdEnv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 	logger, err := newLogger(cmd, m.Stderr)
 	if err != nil {
 		return err
