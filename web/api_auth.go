@@ -38,11 +38,20 @@ func (s *Server) handleAuthToken(ctx context.Context, in *authTokenInput) (*toke
 	return s.createToken(assent.NewContextWithUser(ctx, u), "", name, in.Body.Expires)
 }
 
-// createToken issues a token that expires after the lifetime expires names.
+// createToken issues a token for the API.
 func (s *Server) createToken(ctx context.Context, username, name, expires string) (*tokenCreatedOutput, error) {
-	lifetime, err := assent.ParseExpiry(expires)
+	t, err := s.issueToken(ctx, username, name, expires)
 	if err != nil {
 		return nil, s.apiError(ctx, err)
+	}
+	return &tokenCreatedOutput{Body: *t}, nil
+}
+
+// issueToken creates a token that expires after the lifetime expires names.
+func (s *Server) issueToken(ctx context.Context, username, name, expires string) (*tokenWithSecret, error) {
+	lifetime, err := assent.ParseExpiry(expires)
+	if err != nil {
+		return nil, err
 	}
 	n := assent.NewToken{Username: username, Name: name}
 	if lifetime > 0 {
@@ -51,9 +60,9 @@ func (s *Server) createToken(ctx context.Context, username, name, expires string
 	}
 	t, secret, err := s.Tokens.CreateToken(ctx, n)
 	if err != nil {
-		return nil, s.apiError(ctx, err)
+		return nil, err
 	}
-	return &tokenCreatedOutput{Body: tokenWithSecret{Token: t, Secret: secret}}, nil
+	return &tokenWithSecret{Token: t, Secret: secret}, nil
 }
 
 type userOutput struct {

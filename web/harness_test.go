@@ -71,12 +71,17 @@ func newEnv(t testing.TB, dsn string) *env {
 	db := sqldbtest.Open(t, dsn)
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv := httptest.NewServer(web.NewServer(web.Services{
-		Users:  sqldb.NewUserService(db),
-		Groups: sqldb.NewGroupService(db),
-		Tokens: sqldb.NewTokenService(db),
-		Events: sqldb.NewEventService(db),
-	}, web.Config{Version: "test", Ready: db.Ping}, logger))
+	handler, err := web.NewServer(web.Services{
+		Users:    sqldb.NewUserService(db),
+		Groups:   sqldb.NewGroupService(db),
+		Tokens:   sqldb.NewTokenService(db),
+		Sessions: sqldb.NewSessionService(db),
+		Events:   sqldb.NewEventService(db),
+	}, web.Config{Version: "test", Ready: db.Ping}, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
 	e := &env{t: t, db: db, srv: srv, tokens: map[caller]string{}, logs: logs}
 

@@ -115,14 +115,16 @@ func (s *Server) withRecover(next http.Handler) http.Handler {
 	})
 }
 
-// withAuth identifies the caller from a bearer token. A request without
-// credentials goes on anonymously and each service decides; a request with
-// a bad token stops here, so that a revoked token never acts.
+// withAuth identifies the caller from a bearer token or a session cookie.
+// A request without credentials goes on anonymously and each service
+// decides; a request with a bad token stops here, so that a revoked token
+// never acts. A dead session cookie is cleared and the request goes on
+// anonymously, so that pages can send the browser to sign in.
 func (s *Server) withAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := r.Header.Get("Authorization")
 		if h == "" {
-			next.ServeHTTP(w, r)
+			s.withSession(next).ServeHTTP(w, r)
 			return
 		}
 		secret, ok := strings.CutPrefix(h, "Bearer ")
@@ -143,6 +145,38 @@ func (s *Server) withAuth(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(assent.NewContextWithUser(r.Context(), u)))
 	})
+}
+
+type sessionKey struct{}
+
+// withSession signs the request in with the session cookie, if any.
+func (s *Server) withSession(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(sessionCookie)
+		if err != nil || c.Value == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		u, sess, err := s.Sessions.AuthenticateSession(r.Context(), c.Value)
+		if err != nil {
+			if assent.ErrorCode(err) == assent.EINTERNAL {
+				s.logger.Error("authenticate session", "request_id", assent.RequestIDFromContext(r.Context()), "err", err)
+				writeProblem(w, http.StatusInternalServerError, "Internal error")
+				return
+			}
+			s.clearSessionCookie(w, r)
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionEndedKey{}, true)))
+			return
+		}
+		ctx := context.WithValue(assent.NewContextWithUser(r.Context(), u), sessionKey{}, sess)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// sessionFrom returns the browser session of a request, or nil.
+func sessionFrom(ctx context.Context) *assent.Session {
+	sess, _ := ctx.Value(sessionKey{}).(*assent.Session)
+	return sess
 }
 
 // clientAddress is the address that failed sign-ins are counted against.

@@ -17,6 +17,34 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /healthz", s.handleHealthz)
 	s.mux.HandleFunc("GET /readyz", s.handleReadyz)
 	s.mux.Handle("GET /metrics", s.metrics.handler())
+	s.mux.Handle("GET /static/{path...}", s.assets.handler())
+
+	// pages
+	s.mux.HandleFunc("GET /login", s.handleLoginPage)
+	s.mux.HandleFunc("POST /login", s.handleLogin)
+	s.mux.HandleFunc("POST /logout", s.handleLogout)
+	s.mux.Handle("GET /{$}", s.page(s.handleHome))
+	s.mux.Handle("GET /profile", s.page(s.handleProfile))
+	s.mux.Handle("POST /profile", s.page(s.handleProfileUpdate))
+	s.mux.Handle("POST /profile/password", s.page(s.handleProfilePassword))
+	s.mux.Handle("POST /profile/tokens", s.page(s.handleProfileTokenCreate))
+	s.mux.Handle("POST /profile/sessions/end", s.page(s.handleSessionsEnd))
+	s.mux.Handle("POST /tokens/{id}/revoke", s.page(s.handleTokenRevokePage))
+	s.mux.Handle("GET /timeline", s.page(s.handleTimelinePage))
+	s.mux.Handle("GET /admin", http.RedirectHandler("/admin/users", http.StatusSeeOther))
+	s.mux.Handle("GET /admin/users", s.adminPage(s.handleAdminUsers))
+	s.mux.Handle("POST /admin/users", s.adminPage(s.handleAdminUserCreate))
+	s.mux.Handle("POST /admin/users/{username}/role", s.adminPage(s.handleAdminUserRole))
+	s.mux.Handle("POST /admin/users/{username}/disable", s.adminPage(s.handleAdminUserDisabled(true)))
+	s.mux.Handle("POST /admin/users/{username}/enable", s.adminPage(s.handleAdminUserDisabled(false)))
+	s.mux.Handle("GET /admin/groups", s.adminPage(s.handleAdminGroups))
+	s.mux.Handle("POST /admin/groups", s.adminPage(s.handleAdminGroupCreate))
+	s.mux.Handle("POST /admin/groups/{name}/members", s.adminPage(s.handleAdminGroupMembers))
+	s.mux.Handle("GET /admin/tokens", s.adminPage(s.handleAdminTokens))
+	for path, soon := range soonPages {
+		s.mux.Handle("GET "+path, s.page(s.handleSoon(soon.section, soon.soonData)))
+	}
+	s.mux.Handle("/", http.HandlerFunc(s.handleNotFound))
 
 	api := s.api
 	// auth & people
@@ -51,4 +79,16 @@ func register[I, O any](api huma.API, method, path, id, summary string, status i
 		MaxBodyBytes:  smallBody,
 		Security:      []map[string][]string{{"bearer": {}}},
 	}, h)
+}
+
+// soonPages are in the navigation already; later issues build them.
+var soonPages = map[string]struct {
+	section string
+	soonData
+}{
+	"/governable-items":     {"governable", soonData{"Governable items", "The projects, bundles, models and versions of your ML platforms, to govern or hide.", "source synchronisation (sources and governable items)"}},
+	"/model-registry":       {"models", soonData{"Model registry", "Every model and version, with governance status, metrics and drift.", "sources and governable items, then metrics"}},
+	"/bundle-registry":      {"bundles", soonData{"Bundle registry", "Every bundle of every project, with its governance status.", "sources and governable items"}},
+	"/business-initiatives": {"initiatives", soonData{"Business initiatives", "The initiatives your projects serve, as a table and a Kanban board.", "governed items"}},
+	"/projects":             {"projects", soonData{"Governed projects", "Governed projects as a table, a Kanban board by step and a value × feasibility matrix.", "governed items"}},
 }

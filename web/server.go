@@ -16,15 +16,20 @@ import (
 
 // Services are what the server serves; cmd/assent wires the sqldb ones.
 type Services struct {
-	Users  assent.UserService
-	Groups assent.GroupService
-	Tokens assent.TokenService
-	Events assent.EventService
+	Users    assent.UserService
+	Groups   assent.GroupService
+	Tokens   assent.TokenService
+	Sessions assent.SessionService
+	Events   assent.EventService
 }
 
 // Config holds the server's settings.
 type Config struct {
 	Version string
+	// InstanceName is shown in the page titles and the navigation.
+	InstanceName string
+	// ExternalURL is the address people use; https makes cookies Secure.
+	ExternalURL string
 	// BehindProxy trusts X-Forwarded-For for the client address (used to
 	// slow down password guessing) and X-Forwarded-Proto for TLS.
 	BehindProxy bool
@@ -35,22 +40,36 @@ type Config struct {
 // Server handles every HTTP request.
 type Server struct {
 	Services
-	config  Config
-	logger  *slog.Logger
-	mux     *http.ServeMux
-	api     huma.API
-	handler http.Handler
-	metrics *metrics
+	config    Config
+	logger    *slog.Logger
+	mux       *http.ServeMux
+	api       huma.API
+	handler   http.Handler
+	metrics   *metrics
+	assets    *assets
+	templates templates
 }
 
-// NewServer builds the routes and the middleware around them.
-func NewServer(svc Services, cfg Config, logger *slog.Logger) *Server {
+// NewServer parses the templates, builds the routes and the middleware
+// around them. A broken template or a missing asset fails here, at start.
+func NewServer(svc Services, cfg Config, logger *slog.Logger) (*Server, error) {
+	if cfg.InstanceName == "" {
+		cfg.InstanceName = "Assent"
+	}
 	s := &Server{Services: svc, config: cfg, logger: logger, mux: http.NewServeMux()}
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.templates, err = parseTemplates(s.assets, newMarkdownRenderer()); err != nil {
+		return nil, err
+	}
 	s.metrics = newMetrics(prometheus.NewRegistry())
 	s.api = newAPI(s.mux, cfg.Version)
 	s.routes()
-	s.handler = s.withRequestID(s.withMetricsAndLog(s.withRecover(s.withClientAddress(s.withAuth(withRouteInfo(s.mux))))))
-	return s
+	s.handler = s.withRequestID(s.withMetricsAndLog(s.withRecover(withSecurityHeaders(withCrossOriginProtection(
+		s.withClientAddress(s.withAuth(withRouteInfo(s.mux))))))))
+	return s, nil
 }
 
 // ServeHTTP makes Server an http.Handler.

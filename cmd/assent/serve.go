@@ -27,6 +27,10 @@ var (
 		Usage: "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy"}
 	shutdownTimeoutFlag = &cli.DurationFlag{Name: "shutdown-timeout", Value: 15 * time.Second, Sources: cli.EnvVars("ASSENT_SHUTDOWN_TIMEOUT"),
 		Usage: "how long in-flight requests may finish after SIGTERM"}
+	instanceNameFlag = &cli.StringFlag{Name: "instance-name", Value: "Assent", Sources: cli.EnvVars("ASSENT_INSTANCE_NAME"),
+		Usage: "the name shown in page titles and the navigation"}
+	sessionIdleFlag = &cli.DurationFlag{Name: "session-idle-timeout", Value: 12 * time.Hour, Sources: cli.EnvVars("ASSENT_SESSION_IDLE_TIMEOUT"),
+		Usage: "sign a browser out after this long without use"}
 	sealIntervalFlag = &cli.DurationFlag{Name: "seal-interval", Value: 250 * time.Millisecond, Sources: cli.EnvVars("ASSENT_SEAL_INTERVAL"),
 		Usage: "how often new events are chained into the audit trail"}
 )
@@ -37,7 +41,7 @@ func (m *Main) serveCommand() *cli.Command {
 		Usage: "run the server",
 		Description: "On first start the user admin is created with the password in ASSENT_ADMIN_PASSWORD,\n" +
 			"or a random one that is printed once.",
-		Flags:  []cli.Flag{addrFlag, externalURLFlag, behindProxyFlag, shutdownTimeoutFlag, sealIntervalFlag},
+		Flags:  []cli.Flag{addrFlag, externalURLFlag, instanceNameFlag, behindProxyFlag, sessionIdleFlag, shutdownTimeoutFlag, sealIntervalFlag},
 		Action: m.runServe,
 	}
 }
@@ -64,16 +68,24 @@ func (m *Main) runServe(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 
-	srv := web.NewServer(web.Services{
-		Users:  sqldb.NewUserService(db),
-		Groups: sqldb.NewGroupService(db),
-		Tokens: sqldb.NewTokenService(db),
-		Events: sqldb.NewEventService(db),
+	sessions := sqldb.NewSessionService(db)
+	sessions.IdleTimeout = cmd.Duration(sessionIdleFlag.Name)
+	srv, err := web.NewServer(web.Services{
+		Users:    sqldb.NewUserService(db),
+		Groups:   sqldb.NewGroupService(db),
+		Tokens:   sqldb.NewTokenService(db),
+		Sessions: sessions,
+		Events:   sqldb.NewEventService(db),
 	}, web.Config{
-		Version:     buildVersion(),
-		BehindProxy: cmd.Bool(behindProxyFlag.Name),
-		Ready:       db.Ping,
+		Version:      buildVersion(),
+		InstanceName: cmd.String(instanceNameFlag.Name),
+		ExternalURL:  cmd.String(externalURLFlag.Name),
+		BehindProxy:  cmd.Bool(behindProxyFlag.Name),
+		Ready:        db.Ping,
 	}, logger)
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", cmd.String(addrFlag.Name))
 	if err != nil {

@@ -1,0 +1,80 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"assent"
+)
+
+// maxFormBytes bounds every HTML form post.
+const maxFormBytes = 64 << 10
+
+// parseForm reads a posted form within the size limit.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	return r.ParseForm()
+}
+
+// formValues keeps what was typed, except passwords, to fill the form again.
+func formValues(r *http.Request, names ...string) map[string]string {
+	m := map[string]string{}
+	for _, n := range names {
+		m[n] = strings.TrimSpace(r.PostFormValue(n))
+	}
+	return m
+}
+
+// fieldErrors turns a service error into messages per form field; an error
+// that names no field goes under "".
+func fieldErrors(err error, rename map[string]string) map[string]string {
+	m := map[string]string{}
+	if e, ok := err.(*assent.Error); ok && len(e.Details) > 0 {
+		for _, d := range e.Details {
+			loc := d.Location
+			if to, ok := rename[loc]; ok {
+				loc = to
+			}
+			m[loc] = capitalize(d.Message) + "."
+		}
+		return m
+	}
+	m[""] = assent.ErrorMessage(err)
+	return m
+}
+
+func capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// formField is what the "input" template draws.
+type formField struct {
+	Name, Label, Type, Help, Autocomplete string
+	Required                              bool
+	Value, Error                          string
+}
+
+// field builds a formField from the page's values and errors; passwords are
+// never sent back.
+func field(p *page, name, label, typ, help, autocomplete string, required bool) formField {
+	f := formField{Name: name, Label: label, Type: typ, Help: help, Autocomplete: autocomplete, Required: required, Error: p.FieldError(name)}
+	if typ != "password" {
+		f.Value = p.Value(name)
+	}
+	return f
+}
+
+// initial is the letter shown in a user's avatar.
+func initial(name string) string {
+	r, n := utf8.DecodeRuneInString(name)
+	if n == 0 {
+		return "?"
+	}
+	return string(unicode.ToUpper(r))
+}
