@@ -41,6 +41,7 @@ type env struct {
 	t      testing.TB
 	db     *sqldb.DB
 	srv    *httptest.Server
+	server *web.Server
 	tokens map[caller]string
 	logs   *syncBuffer
 }
@@ -83,7 +84,7 @@ func newEnv(t testing.TB, dsn string) *env {
 	}
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
-	e := &env{t: t, db: db, srv: srv, tokens: map[caller]string{}, logs: logs}
+	e := &env{t: t, db: db, srv: srv, server: handler, tokens: map[caller]string{}, logs: logs}
 
 	sys := assent.NewContextWithUser(context.Background(), assent.SystemUser("setup"))
 	users, tokens := sqldb.NewUserService(db), sqldb.NewTokenService(db)
