@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"unicode"
@@ -12,10 +13,20 @@ import (
 // maxFormBytes bounds every HTML form post.
 const maxFormBytes = 64 << 10
 
-// parseForm reads a posted form within the size limit.
-func parseForm(w http.ResponseWriter, r *http.Request) error {
+// readForm parses a posted form within the size limit; when it cannot, it
+// answers with an error page and returns false.
+func (s *Server) readForm(w http.ResponseWriter, r *http.Request) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	return r.ParseForm()
+	if err := r.ParseForm(); err != nil {
+		status := http.StatusBadRequest
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		s.renderError(w, r, status, http.StatusText(status), "The form could not be read.")
+		return false
+	}
+	return true
 }
 
 // formValues keeps what was typed, except passwords, to fill the form again.

@@ -32,8 +32,7 @@ func (s *Server) handleAdminUsers(w http.ResponseWriter, r *http.Request) {
 
 // handleAdminUserCreate creates a user from the form.
 func (s *Server) handleAdminUserCreate(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		s.renderError(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+	if !s.readForm(w, r) {
 		return
 	}
 	form := formValues(r, "username", "display_name", "email", "role")
@@ -52,8 +51,7 @@ func (s *Server) handleAdminUserCreate(w http.ResponseWriter, r *http.Request) {
 
 // handleAdminUserRole changes a user's role.
 func (s *Server) handleAdminUserRole(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		s.renderError(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+	if !s.readForm(w, r) {
 		return
 	}
 	role := assent.Role(r.PostFormValue("role"))
@@ -107,8 +105,7 @@ func (s *Server) handleAdminGroups(w http.ResponseWriter, r *http.Request) {
 
 // handleAdminGroupCreate creates a group from the form.
 func (s *Server) handleAdminGroupCreate(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		s.renderError(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+	if !s.readForm(w, r) {
 		return
 	}
 	form := formValues(r, "name", "description")
@@ -122,8 +119,7 @@ func (s *Server) handleAdminGroupCreate(w http.ResponseWriter, r *http.Request) 
 
 // handleAdminGroupMembers adds or removes one member.
 func (s *Server) handleAdminGroupMembers(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		s.renderError(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+	if !s.readForm(w, r) {
 		return
 	}
 	name, username := r.PathValue("name"), r.PostFormValue("username")

@@ -24,8 +24,7 @@ func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 // handleLogin checks the credentials and starts a session. Wrong
 // credentials get one message that does not say which part was wrong.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		s.renderError(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+	if !s.readForm(w, r) {
 		return
 	}
 	form := formValues(r, "username", "next")

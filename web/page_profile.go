@@ -48,8 +48,7 @@ func (s *Server) handleProfile(w http.ResponseWriter, r *http.Request) {
 
 // handleProfileUpdate saves the display name and email.
 func (s *Server) handleProfileUpdate(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		s.renderError(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+	if !s.readForm(w, r) {
 		return
 	}
 	form := formValues(r, "display_name", "email")
@@ -64,8 +63,7 @@ func (s *Server) handleProfileUpdate(w http.ResponseWriter, r *http.Request) {
 
 // handleProfilePassword changes the user's own password.
 func (s *Server) handleProfilePassword(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		s.renderError(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+	if !s.readForm(w, r) {
 		return
 	}
 	next := r.PostFormValue("new_password")
@@ -86,8 +84,7 @@ func (s *Server) handleProfilePassword(w http.ResponseWriter, r *http.Request) {
 
 // handleProfileTokenCreate issues a token and shows it once.
 func (s *Server) handleProfileTokenCreate(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		s.renderError(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+	if !s.readForm(w, r) {
 		return
 	}
 	form := formValues(r, "token_name", "expires")
