@@ -261,9 +261,8 @@ func (s *UserService) ChangeOwnPassword(ctx context.Context, current, next strin
 	if err != nil {
 		return err
 	}
-	if err := assent.ValidatePassword(next); err != nil {
-		return err
-	}
+	// The current password first: someone at an unlocked screen learns
+	// nothing about the rules before proving who they are.
 	var hash string
 	if err := s.db.read.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE username = $1`, actor.Username).Scan(&hash); err != nil {
 		return fmt.Errorf("change password: %w", err)
@@ -271,6 +270,9 @@ func (s *UserService) ChangeOwnPassword(ctx context.Context, current, next strin
 	if ok, _ := password.Check(current, hash); !ok {
 		return &assent.Error{Code: assent.EUNAUTHORIZED, Message: "The current password is wrong.",
 			Details: []assent.ErrorDetail{{Location: "current_password", Message: "is wrong"}}}
+	}
+	if err := assent.ValidatePassword(next); err != nil {
+		return err
 	}
 	return s.setPassword(ctx, actor.Username, next)
 }

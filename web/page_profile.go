@@ -31,6 +31,9 @@ func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, status in
 		s.pageError(w, r, err)
 		return
 	}
+	if d.NewToken == nil {
+		d.NewToken = s.takeNewToken(w, r, d.Tokens)
+	}
 	if sess := sessionFrom(r.Context()); sess != nil {
 		d.CurrentSession = sess.ID
 	}
@@ -93,7 +96,29 @@ func (s *Server) handleProfileTokenCreate(w http.ResponseWriter, r *http.Request
 		s.renderProfile(w, r, statusOf[assent.ErrorCode(err)], &page{Form: form, Errors: fieldErrors(err, map[string]string{"name": "token_name"})})
 		return
 	}
-	s.renderProfile(w, r, http.StatusCreated, &page{Data: &profileData{NewToken: t}})
+	// The token goes to the next page in a cookie that lives a minute, so
+	// that reloading the page does not post the form again.
+	http.SetCookie(w, &http.Cookie{Name: newTokenCookie, Value: t.Token.ID + ":" + t.Secret, Path: "/profile",
+		MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secureCookies(r)})
+	http.Redirect(w, r, "/profile#new-token", http.StatusSeeOther)
+}
+
+const newTokenCookie = "assent_new_token"
+
+// takeNewToken returns the token just created, once, and clears it.
+func (s *Server) takeNewToken(w http.ResponseWriter, r *http.Request, tokens []*assent.Token) *tokenWithSecret {
+	c, err := r.Cookie(newTokenCookie)
+	if err != nil {
+		return nil
+	}
+	http.SetCookie(w, &http.Cookie{Name: newTokenCookie, Path: "/profile", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secureCookies(r)})
+	id, secret, _ := strings.Cut(c.Value, ":")
+	for _, t := range tokens {
+		if t.ID == id && strings.HasPrefix(secret, assent.TokenPrefix) {
+			return &tokenWithSecret{Token: t, Secret: secret}
+		}
+	}
+	return nil
 }
 
 // handleTokenRevokePage revokes a token from the profile or the admin page

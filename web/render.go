@@ -48,14 +48,18 @@ type templates map[string]*template.Template
 // a broken template or a missing asset.
 func parseTemplates(a *assets, md *markdownRenderer) (templates, error) {
 	funcs := template.FuncMap{
-		"asset":    a.url,
-		"markdown": md.render,
-		"time":     formatTime,
-		"ago":      ago,
-		"json":     prettyJSON,
-		"lower":    strings.ToLower,
-		"field":    field,
-		"initial":  initial,
+		"asset":     a.url,
+		"markdown":  md.render,
+		"time":      formatTime,
+		"ago":       ago,
+		"json":      prettyJSON,
+		"lower":     strings.ToLower,
+		"field":     field,
+		"seconds":   seconds,
+		"eventName": eventName,
+		"member":    member,
+		"browser":   browser,
+		"initial":   initial,
 	}
 	pages, err := fs.Glob(templateFS, "templates/pages/*.html")
 	if err != nil {
