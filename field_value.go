@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // CheckValue reports whether v, as decoded from JSON, is a valid value of
@@ -36,7 +37,7 @@ func (f *FieldDef) checkOne(v any) error {
 		s, ok := v.(string)
 		if !ok {
 			return Errorf(EINVALID, "must be text")
-		} else if len(s) > MaxTextLength {
+		} else if utf8.RuneCountInString(s) > MaxTextLength {
 			return Errorf(EINVALID, "must be at most %d characters", MaxTextLength)
 		}
 	case FieldNumber:

@@ -26,7 +26,7 @@ type Item struct {
 // TemplateRef names a template version.
 type TemplateRef struct {
 	ID      string `json:"id"`
-	Version int    `json:"version"`
+	Version int    `json:"version,omitempty"` // 0 when asking for the newest active one
 }
 
 // StepStatus is the state of one workflow step.

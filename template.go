@@ -169,6 +169,10 @@ type TemplateService interface {
 	// archived. ECONFLICT for a move back to draft.
 	SetTemplateVersionStatus(ctx context.Context, id string, version int, status TemplateStatus) (*TemplateVersion, error)
 
+	// TemplateContext returns what validating a new template needs to know
+	// of the stored ones.
+	TemplateContext(ctx context.Context) (TemplateContext, error)
+
 	// DeleteTemplateVersion removes an unused version. ECONFLICT when items
 	// use it or it is a built-in one.
 	DeleteTemplateVersion(ctx context.Context, id string, version int) error

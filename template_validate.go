@@ -39,7 +39,13 @@ func NewTemplateContext(templates ...*Template) TemplateContext {
 }
 
 // Add records what t says of its type.
-func (c TemplateContext) Add(t *Template) {
+func (c *TemplateContext) Add(t *Template) {
+	if c.Parents == nil {
+		c.Parents = map[string]string{}
+	}
+	if c.Fields == nil {
+		c.Fields = map[string]map[string]FieldType{}
+	}
 	if t.Parent != nil {
 		c.Parents[t.ItemType] = t.Parent.Type
 	} else if _, ok := c.Parents[t.ItemType]; !ok {
@@ -168,6 +174,10 @@ func (t *Template) validateParent(p *Problems, c TemplateContext, fields map[str
 	if t.Parent == nil {
 		return
 	}
+	if t.Parent.Type == "" {
+		p.Add("parent.type", "is required when a parent is given")
+		return
+	}
 	if _, ok := c.Parents[t.Parent.Type]; !ok && t.Parent.Type != t.ItemType {
 		p.Add("parent.type", "unknown item type %q", t.Parent.Type)
 		return
@@ -179,6 +189,8 @@ func (t *Template) validateParent(p *Problems, c TemplateContext, fields map[str
 			p.Add("parent.field", "no field %q in this template", t.Parent.Field)
 		case f.Type != FieldReference || !slices.Contains(f.ReferenceTypes, t.Parent.Type):
 			p.Add("parent.field", "field %q must be a reference to %s", t.Parent.Field, t.Parent.Type)
+		case f.List:
+			p.Add("parent.field", "field %q is a list; an item has one parent", t.Parent.Field)
 		}
 	}
 	// Follow the parents upwards with this template's own say: coming back
@@ -200,8 +212,8 @@ func (t *Template) validateOverview(p *Problems, fields map[string]*FieldDef) {
 	seen := map[string]bool{}
 	for i, s := range t.Overview {
 		at := fmt.Sprintf("overview[%d]", i)
-		if s.ID == "" {
-			p.Add(at+".id", "is required")
+		if !fieldIDPattern.MatchString(s.ID) {
+			p.Add(at+".id", "must start with a lowercase letter, then letters, digits or '_'")
 		} else if seen[s.ID] {
 			p.Add(at+".id", "duplicate section id %q", s.ID)
 		}
@@ -237,11 +249,21 @@ func (t *Template) validateSteps(p *Problems, c TemplateContext, fields map[stri
 			}
 		}
 		if v := s.VisibleWhen; v != nil {
-			if fields[v.Field] == nil {
+			f := fields[v.Field]
+			if f == nil {
 				p.Add(at+".visible_when.field", "no field %q in this template", v.Field)
 			}
 			if len(v.In) == 0 {
 				p.Add(at+".visible_when.in", "needs at least one value")
+			}
+			for j, val := range v.In {
+				if f == nil {
+					break
+				}
+				// A value the field can never hold would hide the step for ever.
+				if err := f.checkOne(val); err != nil {
+					p.Add(fmt.Sprintf("%s.visible_when.in[%d]", at, j), "%s can never be %v: it %s", v.Field, val, ErrorMessage(err))
+				}
 			}
 		}
 		if s.Signoff != nil {

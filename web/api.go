@@ -26,6 +26,8 @@ func newAPI(mux *http.ServeMux, version string) huma.API {
 	cfg.Formats = map[string]huma.Format{
 		"application/json": {Marshal: huma.DefaultJSONFormat.Marshal, Unmarshal: unmarshalJSON},
 		"json":             {Marshal: huma.DefaultJSONFormat.Marshal, Unmarshal: unmarshalJSON},
+		// YAML bodies (templates) are read raw by their handler.
+		"application/yaml": {Marshal: huma.DefaultJSONFormat.Marshal, Unmarshal: func([]byte, any) error { return nil }},
 	}
 	cfg.CreateHooks = nil // no $schema links in responses
 	return humago.NewWithPrefix(mux, "/api/v1", cfg)

@@ -16,7 +16,12 @@ const maxFormBytes = 64 << 10
 // readForm parses a posted form within the size limit; when it cannot, it
 // answers with an error page and returns false.
 func (s *Server) readForm(w http.ResponseWriter, r *http.Request) bool {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	return s.readFormLimit(w, r, maxFormBytes)
+}
+
+// readFormLimit is readForm with a size limit of its own.
+func (s *Server) readFormLimit(w http.ResponseWriter, r *http.Request, limit int64) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	if err := r.ParseForm(); err != nil {
 		status := http.StatusBadRequest
 		var tooBig *http.MaxBytesError

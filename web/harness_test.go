@@ -73,11 +73,13 @@ func newEnv(t testing.TB, dsn string) *env {
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	handler, err := web.NewServer(web.Services{
-		Users:    sqldb.NewUserService(db),
-		Groups:   sqldb.NewGroupService(db),
-		Tokens:   sqldb.NewTokenService(db),
-		Sessions: sqldb.NewSessionService(db),
-		Events:   sqldb.NewEventService(db),
+		Users:     sqldb.NewUserService(db),
+		Groups:    sqldb.NewGroupService(db),
+		Tokens:    sqldb.NewTokenService(db),
+		Sessions:  sqldb.NewSessionService(db),
+		Events:    sqldb.NewEventService(db),
+		Templates: sqldb.NewTemplateService(db),
+		Items:     sqldb.NewItemService(db),
 	}, web.Config{Version: "test", Ready: db.Ping}, logger)
 	if err != nil {
 		t.Fatal(err)

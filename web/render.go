@@ -41,12 +41,12 @@ func (p *page) Value(name string) string { return p.Form[name] }
 // IsAdmin reports whether the viewer may see admin pages.
 func (p *page) IsAdmin() bool { return p.User.HasRole(assent.RoleAdmin) }
 
-// templates holds one parsed set per page: the layout plus the page.
-type templates map[string]*template.Template
+// pageTemplates holds one parsed set per page: the layout plus the page.
+type pageTemplates map[string]*template.Template
 
 // parseTemplates parses every page with the layout at start, failing fast on
 // a broken template or a missing asset.
-func parseTemplates(a *assets, md *markdownRenderer) (templates, error) {
+func parseTemplates(a *assets, md *markdownRenderer) (pageTemplates, error) {
 	funcs := template.FuncMap{
 		"asset":     a.url,
 		"markdown":  md.render,
@@ -65,7 +65,7 @@ func parseTemplates(a *assets, md *markdownRenderer) (templates, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := templates{}
+	t := pageTemplates{}
 	for _, p := range pages {
 		name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/pages/"), ".html")
 		tmpl, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html", p)

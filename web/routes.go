@@ -5,6 +5,8 @@ import (
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
+
+	"assent/templates"
 )
 
 // Body limits per kind of endpoint: small for accounts, larger for lists.
@@ -41,6 +43,12 @@ func (s *Server) routes() {
 	s.mux.Handle("POST /admin/groups", s.adminPage(s.handleAdminGroupCreate))
 	s.mux.Handle("POST /admin/groups/{name}/members", s.adminPage(s.handleAdminGroupMembers))
 	s.mux.Handle("GET /admin/tokens", s.adminPage(s.handleAdminTokens))
+	s.mux.Handle("GET /admin/templates", s.adminPage(s.handleAdminTemplates))
+	s.mux.Handle("POST /admin/templates", s.adminPage(s.handleAdminTemplateAdd))
+	s.mux.Handle("GET /admin/templates/{id}/versions/{version}", s.adminPage(s.handleAdminTemplateVersion))
+	s.mux.Handle("POST /admin/templates/{id}/versions/{version}/status", s.adminPage(s.handleAdminTemplateStatus))
+	s.mux.Handle("POST /admin/templates/{id}/versions/{version}/delete", s.adminPage(s.handleAdminTemplateDelete))
+	s.mux.Handle("GET /admin/templates/{id}/versions/{version}/export", s.adminPage(s.handleAdminTemplateExport))
 	for path, soon := range soonPages {
 		s.mux.Handle("GET "+path, s.page(s.handleSoon(soon.section, soon.soonData)))
 	}
@@ -65,18 +73,45 @@ func (s *Server) routes() {
 	register(api, "PUT", "/groups/{name}/members", "setGroupMembers", "Replace a group's members (admin)", 0, s.handleGroupMembers)
 	// events
 	register(api, "GET", "/timeline", "timeline", "The instance's events, newest first", 0, s.handleTimeline)
+	// templates
+	register(api, "GET", "/templates", "listTemplates", "List templates and their versions", 0, s.handleTemplateList)
+	register(api, "GET", "/templates/{id}", "getTemplate", "The newest active version of a template", 0, s.handleTemplateGet)
+	huma.Register(api, huma.Operation{
+		OperationID: "putTemplate", Method: "PUT", Path: "/templates/{id}", DefaultStatus: http.StatusCreated,
+		Summary:      "Add a version of a template (YAML or JSON; draft unless activate=true)",
+		MaxBodyBytes: templates.MaxSize + 1, Security: []map[string][]string{{"bearer": {}}}, SkipValidateBody: true,
+		// Described by hand: the body is YAML or JSON text, read raw.
+		RequestBody: &huma.RequestBody{Required: true, Description: "The template definition; see docs/templates.md.", Content: map[string]*huma.MediaType{
+			"application/yaml": {Schema: &huma.Schema{Type: "string"}},
+			"application/json": {Schema: &huma.Schema{Type: "object"}},
+		}},
+	}, s.handleTemplatePut)
+	// huma adds an octet-stream body for RawBody, which the 3.0 form cannot say.
+	delete(api.OpenAPI().Paths["/templates/{id}"].Put.RequestBody.Content, "application/octet-stream")
+	register(api, "GET", "/templates/{id}/versions/{version}", "getTemplateVersion", "One version of a template", 0, s.handleTemplateVersionGet)
+	register(api, "PUT", "/templates/{id}/versions/{version}/status", "setTemplateVersionStatus", "Make a version draft, active or archived", 0, s.handleTemplateVersionStatus)
+	register(api, "DELETE", "/templates/{id}/versions/{version}", "deleteTemplateVersion", "Delete a version no item uses", http.StatusNoContent, s.handleTemplateVersionDelete)
+	// items
+	register(api, "POST", "/items", "createItem", "Create a governed item", http.StatusCreated, s.handleItemCreate)
+	register(api, "GET", "/items/{id}", "getItem", "Get a governed item", 0, s.handleItemGet)
+	register(api, "POST", "/items/{id}/migrate", "migrateItem", "Move an item to another version of its template (or say what that would do)", 0, s.handleItemMigrate)
 }
 
 // register adds one API operation with the house defaults: a small body
-// limit and the error responses every operation can give.
+// limit and bearer authentication.
 func register[I, O any](api huma.API, method, path, id, summary string, status int, h func(context.Context, *I) (*O, error)) {
+	registerLarge(api, method, path, id, summary, status, smallBody, h)
+}
+
+// registerLarge is register with a body limit of its own.
+func registerLarge[I, O any](api huma.API, method, path, id, summary string, status int, maxBody int64, h func(context.Context, *I) (*O, error)) {
 	huma.Register(api, huma.Operation{
 		OperationID:   id,
 		Method:        method,
 		Path:          path,
 		Summary:       summary,
 		DefaultStatus: status,
-		MaxBodyBytes:  smallBody,
+		MaxBodyBytes:  maxBody,
 		Security:      []map[string][]string{{"bearer": {}}},
 	}, h)
 }

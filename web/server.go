@@ -16,11 +16,13 @@ import (
 
 // Services are what the server serves; cmd/assent wires the sqldb ones.
 type Services struct {
-	Users    assent.UserService
-	Groups   assent.GroupService
-	Tokens   assent.TokenService
-	Sessions assent.SessionService
-	Events   assent.EventService
+	Users     assent.UserService
+	Groups    assent.GroupService
+	Tokens    assent.TokenService
+	Sessions  assent.SessionService
+	Events    assent.EventService
+	Templates assent.TemplateService
+	Items     assent.ItemService
 }
 
 // Config holds the server's settings.
@@ -47,7 +49,7 @@ type Server struct {
 	handler   http.Handler
 	metrics   *metrics
 	assets    *assets
-	templates templates
+	templates pageTemplates
 }
 
 // NewServer parses the templates, builds the routes and the middleware

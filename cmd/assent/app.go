@@ -46,6 +46,7 @@ func (m *Main) command() *cli.Command {
 			m.usersCommand(),
 			m.groupsCommand(),
 			m.tokensCommand(),
+			m.templatesCommand(),
 			m.auditCommand(),
 			{
 				Name:  "version",

@@ -12,6 +12,7 @@ import (
 
 	"assent"
 	"assent/sqldb"
+	"assent/templates"
 )
 
 // Every setting is a flag that also reads an ASSENT_* variable, declared once here.
@@ -65,7 +66,21 @@ func (m *Main) openDB(ctx context.Context, cmd *cli.Command, logger *slog.Logger
 		db.Close()
 		return nil, err
 	}
+	if err := ensureStandardTemplates(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
+}
+
+// ensureStandardTemplates adds the built-in templates a database lacks.
+func ensureStandardTemplates(ctx context.Context, db *sqldb.DB) error {
+	standard, err := templates.Standard()
+	if err != nil {
+		return fmt.Errorf("built-in templates: %w", err)
+	}
+	ctx = assent.NewContextWithUser(ctx, assent.SystemUser("system"))
+	return sqldb.NewTemplateService(db).EnsureBuiltinTemplates(ctx, standard)
 }
 
 // offline runs fn on the database as the "cli" actor, then seals the

@@ -71,11 +71,13 @@ func (m *Main) runServe(ctx context.Context, cmd *cli.Command) error {
 	sessions := sqldb.NewSessionService(db)
 	sessions.IdleTimeout = cmd.Duration(sessionIdleFlag.Name)
 	srv, err := web.NewServer(web.Services{
-		Users:    sqldb.NewUserService(db),
-		Groups:   sqldb.NewGroupService(db),
-		Tokens:   sqldb.NewTokenService(db),
-		Sessions: sessions,
-		Events:   sqldb.NewEventService(db),
+		Users:     sqldb.NewUserService(db),
+		Groups:    sqldb.NewGroupService(db),
+		Tokens:    sqldb.NewTokenService(db),
+		Sessions:  sessions,
+		Events:    sqldb.NewEventService(db),
+		Templates: sqldb.NewTemplateService(db),
+		Items:     sqldb.NewItemService(db),
 	}, web.Config{
 		Version:      buildVersion(),
 		InstanceName: cmd.String(instanceNameFlag.Name),
