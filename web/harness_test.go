@@ -16,6 +16,7 @@ import (
 	"assent"
 	"assent/sqldb"
 	"assent/sqldb/sqldbtest"
+	"assent/templates"
 	"assent/web"
 )
 
@@ -111,6 +112,13 @@ func newEnv(t testing.TB, dsn string) *env {
 				t.Fatal(err)
 			}
 		}
+	}
+	standard, err := templates.Standard()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sqldb.NewTemplateService(db).EnsureBuiltinTemplates(sys, standard); err != nil {
+		t.Fatal(err)
 	}
 	yes := true
 	if _, err := users.UpdateUser(sys, string(disabled), assent.UserUpdate{Disabled: &yes}); err != nil {
