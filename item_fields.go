@@ -73,18 +73,19 @@ func (t *Template) NewSteps() []StepState {
 	return steps
 }
 
-// PlanMigration works out what moving item from one version of its
-// template to another does, and returns the fields and steps it would have.
-// A field carries over when the new version has it with the same type and
-// the value is still valid there; a step keeps its status by id.
-func PlanMigration(item *Item, to *Template, toVersion int) (*MigrationPlan, map[string]any, []StepState) {
+// PlanMigration works out what moving item from version from of its
+// template to version to does, and returns the fields and steps it would
+// have. A field carries over when the new version has it with the same type
+// and list-ness and the value is still valid there; a step keeps its status
+// by id.
+func PlanMigration(item *Item, from, to *Template, toVersion int) (*MigrationPlan, map[string]any, []StepState) {
 	plan := &MigrationPlan{Item: item.ID, From: item.Template, To: TemplateRef{ID: to.ID, Version: toVersion},
 		Kept: []string{}, Dropped: []string{}, Added: []string{}, Missing: []string{},
 		StepsKept: []string{}, StepsAdded: []string{}, StepsDropped: []string{}}
 	fields := map[string]any{}
 	for _, id := range sortedKeys(item.Fields) {
-		f := to.Field(id)
-		if f != nil && f.CheckValue(item.Fields[id]) == nil {
+		f, old := to.Field(id), from.Field(id)
+		if f != nil && old != nil && f.Type == old.Type && f.List == old.List && f.CheckValue(item.Fields[id]) == nil {
 			fields[id] = item.Fields[id]
 			plan.Kept = append(plan.Kept, id)
 		} else {

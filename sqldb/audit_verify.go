@@ -25,8 +25,25 @@ const ClockSkewTolerance = 10 * time.Minute
 // compares its head with the anchor and looks for events that have no seal.
 // It reads only; a problem is reported, not an error.
 func (s *AuditService) Verify(ctx context.Context) (*assent.AuditReport, error) {
+	// One snapshot for the whole walk, so that a server sealing meanwhile
+	// cannot make the anchor and the chain disagree.
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.db.dialect.isPostgres() {
+		opts.Isolation = sql.LevelRepeatableRead
+	} else {
+		opts = nil // the read pool is query-only; a deferred transaction is one snapshot in WAL mode
+	}
+	tx, err := s.db.read.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("verify: %w", err)
+	}
+	defer tx.Rollback()
+	return s.verify(ctx, tx)
+}
+
+func (s *AuditService) verify(ctx context.Context, tx *sql.Tx) (*assent.AuditReport, error) {
 	r := &assent.AuditReport{}
-	a, err := readAnchor(ctx, s.db.read, false)
+	a, err := readAnchor(ctx, tx, false)
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +56,7 @@ func (s *AuditService) Verify(ctx context.Context) (*assent.AuditReport, error) 
 	var seq, lastEvent, latestEvent int64
 	var latest time.Time
 	for {
-		page, err := s.sealPage(ctx, seq)
+		page, err := s.sealPage(ctx, tx, seq)
 		if err != nil {
 			return nil, err
 		}
@@ -80,7 +97,7 @@ func (s *AuditService) Verify(ctx context.Context) (*assent.AuditReport, error) 
 	}
 
 	// An unsealed event inside the sealed range was planted afterwards.
-	id, found, err := s.firstUnsealed(ctx, a, true)
+	id, found, err := s.firstUnsealed(ctx, tx, a, true)
 	if err != nil {
 		return nil, err
 	} else if found {
@@ -90,12 +107,12 @@ func (s *AuditService) Verify(ctx context.Context) (*assent.AuditReport, error) 
 	var oldest sql.NullInt64
 	var oldestID sql.NullInt64
 	q := `SELECT COUNT(*), MIN(time), MIN(id) FROM events e WHERE NOT EXISTS (SELECT 1 FROM event_seals s WHERE s.event_id = e.id)`
-	if err := s.db.read.QueryRowContext(ctx, q).Scan(&pending, &oldest, &oldestID); err != nil {
+	if err := tx.QueryRowContext(ctx, q).Scan(&pending, &oldest, &oldestID); err != nil {
 		return nil, fmt.Errorf("verify pending: %w", err)
 	}
 	r.Pending = pending
 	if pending > 0 && oldest.Int64 < ms(s.db.Now().Add(-PendingGrace)) {
-		id, _, err := s.firstUnsealed(ctx, a, false)
+		id, _, err := s.firstUnsealed(ctx, tx, a, false)
 		if err != nil {
 			return nil, err
 		}
@@ -112,8 +129,8 @@ type sealRow struct {
 	event        *assent.Event
 }
 
-func (s *AuditService) sealPage(ctx context.Context, afterSeq int64) ([]sealRow, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT s.seq, s.event_id, s.hash,
+func (s *AuditService) sealPage(ctx context.Context, tx *sql.Tx, afterSeq int64) ([]sealRow, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT s.seq, s.event_id, s.hash,
 			e.id, e.time, e.actor, e.request_id, e.object_type, e.object_id, e.action, e.before, e.after
 		FROM event_seals s LEFT JOIN events e ON e.id = s.event_id
 		WHERE s.seq > $1 ORDER BY s.seq LIMIT $2`, afterSeq, sealBatch)
@@ -147,7 +164,7 @@ func (s *AuditService) sealPage(ctx context.Context, afterSeq int64) ([]sealRow,
 // firstUnsealed returns the lowest id of an event without a seal, either
 // inside the range the anchor says is sealed or anywhere, and whether there
 // is one: a forged id may be 0 or negative, so the id cannot say it.
-func (s *AuditService) firstUnsealed(ctx context.Context, a anchor, insideSealed bool) (int64, bool, error) {
+func (s *AuditService) firstUnsealed(ctx context.Context, tx *sql.Tx, a anchor, insideSealed bool) (int64, bool, error) {
 	q := `SELECT MIN(e.id) FROM events e WHERE NOT EXISTS (SELECT 1 FROM event_seals s WHERE s.event_id = e.id)`
 	var args []any
 	if insideSealed {
@@ -160,7 +177,7 @@ func (s *AuditService) firstUnsealed(ctx context.Context, a anchor, insideSealed
 		}
 	}
 	var id sql.NullInt64
-	if err := s.db.read.QueryRowContext(ctx, q, args...).Scan(&id); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := tx.QueryRowContext(ctx, q, args...).Scan(&id); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, false, fmt.Errorf("verify unsealed: %w", err)
 	}
 	return id.Int64, id.Valid, nil

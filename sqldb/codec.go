@@ -83,3 +83,10 @@ func isForeignKeyViolation(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23503"
 }
+
+// isConcurrencyFailure reports a PostgreSQL deadlock or serialization
+// failure: another transaction won, and the caller may try again.
+func isConcurrencyFailure(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}

@@ -147,6 +147,9 @@ func (s *GroupService) changeMembers(ctx context.Context, name string, edit func
 	}
 	var g *assent.Group
 	err := s.db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.lock(ctx, "group:"+name); err != nil {
+			return err
+		}
 		var err error
 		if g, err = findGroup(ctx, tx, name); err != nil {
 			return err

@@ -166,9 +166,13 @@ func (s *ItemService) MigrateItem(ctx context.Context, id string, version int, d
 		if to.Status != assent.TemplateActive {
 			return assent.Invalid("version", "version %d of %s is %s; items move only to active versions", to.Version, to.TemplateID, to.Status)
 		}
+		from, err := findTemplateVersion(ctx, tx, it.Template.ID, it.Template.Version)
+		if err != nil {
+			return err
+		}
 		var fields map[string]any
 		var steps []assent.StepState
-		plan, fields, steps = assent.PlanMigration(it, to.Definition, to.Version)
+		plan, fields, steps = assent.PlanMigration(it, from.Definition, to.Definition, to.Version)
 		if dryRun {
 			return nil
 		}

@@ -13,7 +13,8 @@ import (
 )
 
 func TestItemMigration(t *testing.T) {
-	sqldbtest.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.Each(t, func(t *testing.T, dsn string) {
+		db := sqldbtest.Open(t, dsn)
 		templates, items := sqldb.NewTemplateService(db), sqldb.NewItemService(db)
 		ada := as("ada", assent.RoleMember)
 		if _, err := templates.AddTemplateVersion(admin, riskTemplate(), assent.TemplateActive); err != nil {
@@ -92,11 +93,37 @@ func TestItemMigration(t *testing.T) {
 				t.Fatal(diff)
 			}
 		})
+		t.Run("TypeChangeDropsAndStepsKeepStatus", func(t *testing.T) {
+			// summary becomes a JSON field: a string is a valid JSON value,
+			// but a field whose type changed does not carry over.
+			v5 := riskTemplate()
+			v5.Fields = []assent.FieldDef{{ID: "summary", Label: "Summary", Type: assent.FieldJSON}}
+			v5.Steps = []assent.StepDef{{ID: "draft", Name: "Draft"}, {ID: "assess", Name: "Assess"}}
+			if _, err := templates.AddTemplateVersion(admin, v5, assent.TemplateActive); err != nil {
+				t.Fatal(err)
+			}
+			raw := openRaw(t, dsn)
+			mustExec(t, raw, `UPDATE items SET steps = $1 WHERE id = $2`, `[{"id":"draft","name":"Draft","status":"FINISHED"},{"id":"assess","name":"Assess","status":"ONGOING"}]`, it.ID)
+			plan, err := items.MigrateItem(ada, it.ID, 4, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]string{"regulation", "summary"}, plan.Dropped); diff != "" {
+				t.Fatalf("dropped (-want +got):\n%s", diff)
+			}
+			if _, err := items.MigrateItem(ada, it.ID, 4, false); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := items.FindItem(ada, it.ID)
+			if got.Workflow.Steps[0].Status != assent.StepFinished || got.Workflow.Steps[1].Status != assent.StepOngoing || got.Workflow.CurrentStep != "assess" {
+				t.Fatalf("steps after migration: %+v", got.Workflow)
+			}
+		})
 		t.Run("ErrDraftVersion", func(t *testing.T) {
 			if _, err := templates.AddTemplateVersion(admin, riskTemplate(), assent.TemplateDraft); err != nil {
 				t.Fatal(err)
 			}
-			_, err := items.MigrateItem(ada, it.ID, 4, false)
+			_, err := items.MigrateItem(ada, it.ID, 5, false)
 			wantCode(t, err, assent.EINVALID)
 			if !strings.Contains(assent.ErrorMessage(err), "draft") {
 				t.Fatal(err)

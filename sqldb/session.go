@@ -33,9 +33,6 @@ var errNoSession = assent.Errorf(assent.EUNAUTHORIZED, "Your session has ended; 
 // CreateSession starts a session; the caller has checked the credentials.
 func (s *SessionService) CreateSession(ctx context.Context, username, userAgent, address string) (*assent.Session, string, error) {
 	secret := randomString(32)
-	if len(userAgent) > 300 {
-		userAgent = userAgent[:300]
-	}
 	sess := &assent.Session{ID: "ses_" + randomString(9), Username: username, UserAgent: userAgent, Address: address}
 	ctx = assent.NewContextWithUser(ctx, &assent.User{Username: username})
 	err := s.db.inTx(ctx, func(tx *Tx) error {

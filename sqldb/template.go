@@ -138,6 +138,9 @@ func (s *TemplateService) AddTemplateVersion(ctx context.Context, t *assent.Temp
 }
 
 func (s *TemplateService) addVersion(ctx context.Context, tx *Tx, t *assent.Template, status assent.TemplateStatus, builtin bool) (*assent.TemplateVersion, error) {
+	if err := tx.lock(ctx, "template:"+t.ID); err != nil {
+		return nil, err
+	}
 	others, err := s.currentDefinitions(ctx, tx)
 	if err != nil {
 		return nil, err
@@ -189,6 +192,10 @@ func (s *TemplateService) addVersion(ctx context.Context, tx *Tx, t *assent.Temp
 // admin may have superseded them.
 func (s *TemplateService) EnsureBuiltinTemplates(ctx context.Context, builtins []*assent.Template) error {
 	return s.db.inTx(ctx, func(tx *Tx) error {
+		// Replicas that start together seed one after the other.
+		if err := tx.lock(ctx, "templates:builtin"); err != nil {
+			return err
+		}
 		for _, t := range builtins {
 			var one int
 			err := tx.QueryRowContext(ctx, `SELECT 1 FROM templates WHERE id = $1`, t.ID).Scan(&one)
@@ -215,6 +222,9 @@ func (s *TemplateService) SetTemplateVersionStatus(ctx context.Context, id strin
 	}
 	var v *assent.TemplateVersion
 	err := s.db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.lock(ctx, "template:"+id); err != nil {
+			return err
+		}
 		var err error
 		if v, err = findTemplateVersion(ctx, tx, id, version); err != nil {
 			return err
@@ -225,9 +235,13 @@ func (s *TemplateService) SetTemplateVersionStatus(ctx context.Context, id strin
 		if status == assent.TemplateDraft {
 			return assent.Errorf(assent.ECONFLICT, "Version %d of %s is %s; a version never goes back to draft (add a new version instead).", version, id, v.Status)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE template_versions SET status = $1 WHERE template_id = $2 AND version = $3 AND status = $4`,
-			string(status), id, version, string(v.Status)); err != nil {
+		res, err := tx.ExecContext(ctx, `UPDATE template_versions SET status = $1 WHERE template_id = $2 AND version = $3 AND status = $4`,
+			string(status), id, version, string(v.Status))
+		if err != nil {
 			return fmt.Errorf("set template status: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return assent.Errorf(assent.ECONFLICT, "Version %d of %s changed at the same moment; try again.", version, id)
 		}
 		tx.record("template", id, "template.version_status", map[string]any{"version": version, "status": v.Status}, map[string]any{"version": version, "status": status})
 		v.Status = status
@@ -242,6 +256,9 @@ func (s *TemplateService) DeleteTemplateVersion(ctx context.Context, id string, 
 		return err
 	}
 	return s.db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.lock(ctx, "template:"+id); err != nil {
+			return err
+		}
 		v, err := findTemplateVersion(ctx, tx, id, version)
 		if err != nil {
 			return err
@@ -252,7 +269,9 @@ func (s *TemplateService) DeleteTemplateVersion(ctx context.Context, id string, 
 		case v.Items > 0:
 			return assent.Errorf(assent.ECONFLICT, "%d items use version %d of %s; migrate them to another version first, or archive this one.", v.Items, version, id)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM template_versions WHERE template_id = $1 AND version = $2`, id, version); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM template_versions WHERE template_id = $1 AND version = $2`, id, version); isForeignKeyViolation(err) {
+			return assent.Errorf(assent.ECONFLICT, "An item now uses version %d of %s; it cannot be deleted.", version, id)
+		} else if err != nil {
 			return fmt.Errorf("delete template version: %w", err)
 		}
 		var left int

@@ -135,8 +135,12 @@ func (s *TokenService) RevokeToken(ctx context.Context, id string) error {
 		} else if err != nil {
 			return fmt.Errorf("revoke token: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = $1`, id); err != nil {
+		res, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = $1`, id)
+		if err != nil {
 			return fmt.Errorf("revoke token: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 { // revoked at the same moment
+			return assent.Errorf(assent.ENOTFOUND, "Token %q not found.", id)
 		}
 		tx.record("token", id, "token.revoke", map[string]any{"username": t.Username, "name": t.Name}, nil)
 		return nil

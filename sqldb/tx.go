@@ -38,6 +38,9 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
+		if isConcurrencyFailure(err) {
+			return assent.Errorf(assent.ECONFLICT, "Someone changed this at the same moment; try again.")
+		}
 		return err
 	}
 	if err := tx.flushEvents(ctx); err != nil {
@@ -46,6 +49,20 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// lock makes writers of one thing (a key such as "group:risk") wait for
+// each other across replicas, for changes that read before they write.
+// SQLite has a single writer, so its transactions are serial already;
+// PostgreSQL takes a transaction-scoped advisory lock.
+func (tx *Tx) lock(ctx context.Context, key string) error {
+	if !tx.db.dialect.isPostgres() {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':' || $1))`, key); err != nil {
+		return fmt.Errorf("lock %s: %w", key, err)
 	}
 	return nil
 }

@@ -166,6 +166,10 @@ func (s *UserService) UpdateUser(ctx context.Context, username string, upd assen
 }
 
 func updateUser(ctx context.Context, tx *Tx, username string, upd assent.UserUpdate) (*assent.User, error) {
+	// One lock for all account changes: the last-admin rule reads other rows.
+	if err := tx.lock(ctx, "users"); err != nil {
+		return nil, err
+	}
 	u, err := findUser(ctx, tx, username)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,6 +37,11 @@ func newAPI(mux *http.ServeMux, version string) huma.API {
 // unmarshalJSON decodes like encoding/json but says where malformed input
 // breaks, as line and column.
 func unmarshalJSON(data []byte, v any) error {
+	// PostgreSQL cannot store NUL in text; refuse it for both databases.
+	// (encoding/json already turns invalid UTF-8 into U+FFFD.)
+	if bytes.Contains(data, []byte(`\u0000`)) {
+		return errors.New("the JSON holds a NUL character (\\u0000), which text values may not contain")
+	}
 	err := json.Unmarshal(data, v)
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError

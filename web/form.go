@@ -31,7 +31,38 @@ func (s *Server) readFormLimit(w http.ResponseWriter, r *http.Request, limit int
 		s.renderError(w, r, status, http.StatusText(status), "The form could not be read.")
 		return false
 	}
+	for _, vs := range r.PostForm {
+		for _, v := range vs {
+			if !cleanText(v) {
+				s.renderError(w, r, http.StatusBadRequest, "Bad request", "The form holds characters that text may not contain (invalid UTF-8 or NUL).")
+				return false
+			}
+		}
+	}
 	return true
+}
+
+// cleanText reports whether s is valid UTF-8 without NUL, which both
+// databases store alike.
+func cleanText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+// headerText makes a header value storable: valid UTF-8, no control
+// characters, at most max bytes cut at a character boundary.
+func headerText(s string, max int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+	for len(s) > max {
+		_, size := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-size]
+	}
+	return s
 }
 
 // formValues keeps what was typed, except passwords, to fill the form again.

@@ -185,7 +185,7 @@ func (s *Server) clientAddress(r *http.Request) string {
 		// The proxy appends the address it saw; earlier entries are the client's word.
 		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
 			parts := strings.Split(xff, ",")
-			return strings.TrimSpace(parts[len(parts)-1])
+			return headerText(strings.TrimSpace(parts[len(parts)-1]), 100)
 		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)

@@ -69,9 +69,18 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 	s.renderError(w, r, status, http.StatusText(status), assent.ErrorMessage(err))
 }
 
-// safeNext keeps a post-login destination only when it is a path on this site.
+// safeNext keeps a post-login destination only when it is a path on this
+// site. Browsers drop tabs and newlines from URLs, so "/\t/evil" would
+// become "//evil": any control character or backslash refuses the value.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.HasPrefix(next, "/login") {
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || r == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(next, "/") ||
+		strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/login") {
 		return "/"
 	}
 	return next

@@ -43,7 +43,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		s.Sessions.DeleteSession(r.Context(), c.Value)
 	}
-	_, secret, err := s.Sessions.CreateSession(r.Context(), u.Username, r.UserAgent(), s.clientAddress(r))
+	_, secret, err := s.Sessions.CreateSession(r.Context(), u.Username, headerText(r.UserAgent(), 300), s.clientAddress(r))
 	if err != nil {
 		s.pageError(w, r, err)
 		return

@@ -41,3 +41,21 @@ func (s *Server) secureCookies(r *http.Request) bool {
 	return r.TLS != nil || strings.HasPrefix(s.config.ExternalURL, "https://") ||
 		(s.config.BehindProxy && r.Header.Get("X-Forwarded-Proto") == "https")
 }
+
+// withCleanInput refuses paths and query values that are not valid UTF-8 or
+// hold NUL: PostgreSQL cannot take them as text, and no name needs them.
+func withCleanInput(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ok := cleanText(r.URL.Path)
+		for _, vs := range r.URL.Query() {
+			for _, v := range vs {
+				ok = ok && cleanText(v)
+			}
+		}
+		if !ok {
+			writeProblem(w, http.StatusBadRequest, "The address holds characters that are not allowed (invalid UTF-8 or NUL).")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
