@@ -134,3 +134,36 @@ func TestSessions(t *testing.T) {
 		})
 	})
 }
+
+// TestSessionsEndWithPasswordOrDisabling: a new password or disabling the
+// account ends every session for good; enabling it again brings none back.
+func TestSessionsEndWithPasswordOrDisabling(t *testing.T) {
+	sqldbtest.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		users, sessions := sqldb.NewUserService(db), sqldb.NewSessionService(db)
+		mustCreateUser(t, db, "ada", assent.RoleMember)
+		start := func() string {
+			_, secret, err := sessions.CreateSession(admin, "ada", "Firefox", "10.0.0.1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return secret
+		}
+		secret := start()
+		if err := users.SetPassword(admin, "ada", "a-new-password"); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := sessions.AuthenticateSession(admin, secret)
+		wantCode(t, err, assent.EUNAUTHORIZED)
+
+		secret = start()
+		yes, no := true, false
+		if _, err := users.UpdateUser(admin, "ada", assent.UserUpdate{Disabled: &yes}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := users.UpdateUser(admin, "ada", assent.UserUpdate{Disabled: &no}); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = sessions.AuthenticateSession(admin, secret)
+		wantCode(t, err, assent.EUNAUTHORIZED)
+	})
+}

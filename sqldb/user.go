@@ -213,6 +213,18 @@ func updateUser(ctx context.Context, tx *Tx, username string, upd assent.UserUpd
 		u.DisplayName, u.Email, string(u.Role), u.Disabled, ms(tx.now), u.Username); err != nil {
 		return nil, fmt.Errorf("update user: %w", err)
 	}
+	if upd.Disabled != nil && *upd.Disabled {
+		// A disabled user's sessions end for good, so that re-enabling the
+		// account does not bring back a browser someone else holds. Tokens
+		// are kept but refused while disabled: they belong to machines that
+		// an admin can revoke one by one.
+		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE username = $1`, u.Username)
+		if err != nil {
+			return nil, fmt.Errorf("end sessions: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		after["sessions_ended"] = n
+	}
 	tx.record("user", u.Username, "user.update", before, after)
 	return u, nil
 }
@@ -253,8 +265,14 @@ func (s *UserService) setPassword(ctx context.Context, username, pw string) erro
 		if n, _ := res.RowsAffected(); n == 0 {
 			return assent.Errorf(assent.ENOTFOUND, "User %q not found.", username)
 		}
+		// A new password ends every session: whoever knew the old one is out.
+		ended, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE username = $1`, username)
+		if err != nil {
+			return fmt.Errorf("end sessions: %w", err)
+		}
+		n, _ := ended.RowsAffected()
 		// The event says that the password changed, never what it is.
-		tx.record("user", username, "user.password_set", nil, nil)
+		tx.record("user", username, "user.password_set", nil, map[string]any{"sessions_ended": n})
 		return nil
 	})
 }

@@ -82,7 +82,12 @@ func (s *Server) handleProfilePassword(w http.ResponseWriter, r *http.Request) {
 		s.renderProfile(w, r, statusOf[assent.ErrorCode(err)], &page{Errors: errs})
 		return
 	}
-	s.redirect(w, r, "/profile", "ok", "Your password is changed.")
+	// The change ended every session, this one too; keep this browser signed in.
+	u := assent.UserFromContext(r.Context())
+	if _, secret, err := s.Sessions.CreateSession(r.Context(), u.Username, headerText(r.UserAgent(), 300), s.clientAddress(r)); err == nil {
+		s.setSessionCookie(w, r, secret)
+	}
+	s.redirect(w, r, "/profile", "ok", "Your password is changed; your other sessions have ended.")
 }
 
 // handleProfileTokenCreate issues a token and shows it once.

@@ -112,7 +112,7 @@ func TestBrowser_Accounts(t *testing.T) {
 	b.fill("#f-new_password", "ada-second-password")
 	b.fill("#f-confirm_password", "ada-second-password")
 	b.click(`form[action="/profile/password"] button[type="submit"]`)
-	if got := b.text(".flash"); got != "Your password is changed." {
+	if got := b.text(".flash"); got != "Your password is changed; your other sessions have ended." {
 		t.Fatalf("flash after changing the password: %q", got)
 	}
 	b.signOut()
