@@ -10,8 +10,8 @@ import (
 
 // CheckValue reports whether v, as decoded from JSON, is a valid value of
 // the field. Principals and files always hold lists; other types hold a
-// list when the field is a list. A JSON field's schema is checked by the
-// store, which has a JSON Schema engine.
+// list when the field is a list. A JSON field's schema, and whether a
+// reference names an item of the right type, are checked by the store.
 func (f *FieldDef) CheckValue(v any) error {
 	if v == nil {
 		return nil

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"net/mail"
 	"regexp"
+	"slices"
 	"time"
 )
 
@@ -130,9 +131,14 @@ func (u *UserUpdate) Validate() error {
 	return p.Err()
 }
 
+// reservedUsernames name the actors of events that no person started.
+var reservedUsernames = []string{"anonymous", "cli", "system"}
+
 func validateUsername(p *Problems, username string) {
 	if !usernamePattern.MatchString(username) {
 		p.Add("username", "must be 1 to 63 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit")
+	} else if slices.Contains(reservedUsernames, username) {
+		p.Add("username", "%q is reserved for events that no person started", username)
 	}
 }
 

@@ -7,12 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"assent"
 )
 
 // ItemService implements assent.ItemService.
-type ItemService struct{ db *DB }
+type ItemService struct {
+	db      *DB
+	schemas sync.Map // schemaKey → compiled JSON Schema
+}
 
 // NewItemService returns the item service of db.
 func NewItemService(db *DB) *ItemService { return &ItemService{db: db} }
@@ -89,6 +93,11 @@ func (s *ItemService) CreateItem(ctx context.Context, n assent.NewItem) (*assent
 		if err := t.CheckFields(fields, true); err != nil {
 			p = append(p, err.(*assent.Error).Details...)
 		}
+		parent := n.Parent
+		if err := s.checkValues(ctx, tx, t, v.Version, fields, &parent, &p); err != nil {
+			return err
+		}
+		n.Parent = parent
 		if err := checkParent(ctx, tx, t, n.Parent, &p); err != nil {
 			return err
 		}

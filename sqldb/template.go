@@ -2,6 +2,8 @@ package sqldb
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -159,12 +161,9 @@ func (s *TemplateService) addVersion(ctx context.Context, tx *Tx, t *assent.Temp
 		return nil, err
 	}
 	var itemType string
-	var next int
-	err = tx.QueryRowContext(ctx, `SELECT t.item_type, COALESCE(MAX(v.version), 0) + 1 FROM templates t
-		LEFT JOIN template_versions v ON v.template_id = t.id WHERE t.id = $1 GROUP BY t.item_type`, t.ID).Scan(&itemType, &next)
+	err = tx.QueryRowContext(ctx, `SELECT item_type FROM templates WHERE id = $1`, t.ID).Scan(&itemType)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		next = 1
 		if _, err := tx.ExecContext(ctx, `INSERT INTO templates (id, name, item_type, builtin, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)`,
 			t.ID, t.Name, t.ItemType, builtin, ms(tx.now)); err != nil {
 			return nil, fmt.Errorf("add template: %w", err)
@@ -174,16 +173,20 @@ func (s *TemplateService) addVersion(ctx context.Context, tx *Tx, t *assent.Temp
 	case itemType != t.ItemType:
 		return nil, &assent.Error{Code: assent.ECONFLICT, Message: fmt.Sprintf("Template %q defines %s items; a new version cannot change the item type to %s.", t.ID, itemType, t.ItemType),
 			Details: []assent.ErrorDetail{{Location: "item_type", Message: "must stay " + itemType}}}
-	default:
-		if _, err := tx.ExecContext(ctx, `UPDATE templates SET name = $1, updated_at = $2 WHERE id = $3`, t.Name, ms(tx.now), t.ID); err != nil {
-			return nil, fmt.Errorf("add template version: %w", err)
-		}
+	}
+	var next int
+	if err := tx.QueryRowContext(ctx, `UPDATE templates SET name = $1, updated_at = $2, next_version = next_version + 1 WHERE id = $3 RETURNING next_version - 1`,
+		t.Name, ms(tx.now), t.ID).Scan(&next); err != nil {
+		return nil, fmt.Errorf("add template version: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO template_versions (template_id, version, status, builtin, definition, created_at, created_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, t.ID, next, string(status), builtin, string(def), ms(tx.now), tx.actor); err != nil {
 		return nil, fmt.Errorf("add template version: %w", err)
 	}
-	tx.record("template", t.ID, "template.version_add", nil, map[string]any{"version": next, "status": status, "name": t.Name, "item_type": t.ItemType})
+	// The event carries the definition's hash, so that the audit trail tells versions apart.
+	sum := sha256.Sum256(def)
+	tx.record("template", t.ID, "template.version_add", nil, map[string]any{"version": next, "status": status, "name": t.Name,
+		"item_type": t.ItemType, "definition_sha256": hex.EncodeToString(sum[:])})
 	return &assent.TemplateVersion{TemplateID: t.ID, Version: next, Status: status, Builtin: builtin, Definition: t, CreatedAt: tx.now, CreatedBy: tx.actor}, nil
 }
 

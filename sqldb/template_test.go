@@ -110,6 +110,11 @@ func TestTemplateVersions(t *testing.T) {
 			}
 			_, err := templates.FindTemplateVersion(admin, "risk-review", 2)
 			wantCode(t, err, assent.ENOTFOUND)
+			// A deleted number is never given again.
+			v, err := templates.AddTemplateVersion(admin, riskTemplate(), assent.TemplateDraft)
+			if err != nil || v.Version != 3 {
+				t.Fatalf("next version after deleting 2: %+v %v", v, err)
+			}
 		})
 		t.Run("BuiltinsSeededOnceAndKept", func(t *testing.T) {
 			builtin := riskTemplate()

@@ -127,8 +127,8 @@ func (s *Server) withAuth(next http.Handler) http.Handler {
 			s.withSession(next).ServeHTTP(w, r)
 			return
 		}
-		secret, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok {
+		scheme, secret, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="assent"`)
 			writeProblem(w, http.StatusUnauthorized, "The Authorization header must be \"Bearer <token>\".")
 			return

@@ -69,7 +69,7 @@ func NewServer(svc Services, cfg Config, logger *slog.Logger) (*Server, error) {
 	s.metrics = newMetrics(prometheus.NewRegistry())
 	s.api = newAPI(s.mux, cfg.Version)
 	s.routes()
-	s.handler = s.withRequestID(s.withMetricsAndLog(s.withRecover(withSecurityHeaders(withCleanInput(withCrossOriginProtection(
+	s.handler = s.withRequestID(s.withMetricsAndLog(s.withRecover(s.withSecurityHeaders(withCleanInput(withCrossOriginProtection(
 		s.withClientAddress(s.withAuth(withRouteInfo(s.mux)))))))))
 	return s, nil
 }

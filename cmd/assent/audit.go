@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 
 	"github.com/urfave/cli/v3"
 
@@ -30,6 +31,12 @@ func (m *Main) runAuditVerify(ctx context.Context, cmd *cli.Command) error {
 	logger, err := newLogger(cmd, m.Stderr)
 	if err != nil {
 		return err
+	}
+	// Verifying a database that is not there must not create an empty one and pass.
+	if url := databaseURL(cmd); !sqldb.IsPostgresURL(url) {
+		if _, err := os.Stat(url); err != nil {
+			return fmt.Errorf("no database at %s: %w", url, err)
+		}
 	}
 	db, err := m.openDB(ctx, cmd, logger)
 	if err != nil {

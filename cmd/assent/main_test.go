@@ -159,6 +159,13 @@ func TestMain_EndToEnd(t *testing.T) {
 	})
 }
 
+func TestMain_AuditVerifyNeedsADatabase(t *testing.T) {
+	_, err := run(t, "", "--data-dir", filepath.Join(t.TempDir(), "nothing"), "audit", "verify")
+	if err == nil || !strings.Contains(err.Error(), "no database at") {
+		t.Fatalf("verify of a missing database: %v", err)
+	}
+}
+
 func TestMain_Version(t *testing.T) {
 	if out := mustRun(t, "", "version"); !strings.HasPrefix(out, "assent dev") {
 		t.Fatalf("version: %q", out)

@@ -6,6 +6,8 @@ CREATE TABLE templates (
     name       TEXT NOT NULL,
     item_type  TEXT NOT NULL,
     builtin    BOOLEAN NOT NULL DEFAULT FALSE,
+    -- Version numbers are never reused, even after a deletion.
+    next_version INTEGER NOT NULL DEFAULT 1,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );
