@@ -70,6 +70,11 @@ func (b *syncBuffer) String() string {
 // its token was made, the revoked token revoked, and the clock moved past
 // the expired token's expiry.
 func newEnv(t testing.TB, dsn string) *env {
+	return newEnvWith(t, dsn, web.Config{Version: "test"})
+}
+
+// newEnvWith is newEnv with a server configuration of the test's own.
+func newEnvWith(t testing.TB, dsn string, cfg web.Config) *env {
 	db := sqldbtest.Open(t, dsn)
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -81,7 +86,7 @@ func newEnv(t testing.TB, dsn string) *env {
 		Events:    sqldb.NewEventService(db),
 		Templates: sqldb.NewTemplateService(db),
 		Items:     sqldb.NewItemService(db),
-	}, web.Config{Version: "test", Ready: db.Ping}, logger)
+	}, cfgWithReady(cfg, db.Ping), logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,4 +161,9 @@ func decode(t *testing.T, body string, v any) {
 	if err := json.Unmarshal([]byte(body), v); err != nil {
 		t.Fatalf("decode %q: %v", body, err)
 	}
+}
+
+func cfgWithReady(cfg web.Config, ping func(context.Context) error) web.Config {
+	cfg.Ready = ping
+	return cfg
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"assent/sqldb/sqldbtest"
+	"assent/web"
 )
 
 // browser is an HTTP client with cookies that does not follow redirects,
@@ -134,6 +135,19 @@ func TestSignIn(t *testing.T) {
 			t.Fatal("an untrusted X-Forwarded-Proto made the cookie Secure")
 		}
 	})
+}
+
+func TestSecureCookies(t *testing.T) {
+	https := newEnvWith(t, sqldbtest.SQLiteURL(t), web.Config{Version: "test", ExternalURL: "https://assent.example"})
+	resp, _ := https.browser(t).do("POST", "/login", url.Values{"username": {"member"}, "password": {"password-member"}})
+	if c := resp.Cookies()[0]; !c.Secure || resp.Header.Get("Strict-Transport-Security") == "" {
+		t.Fatalf("https external URL: cookie %+v, HSTS %q", c, resp.Header.Get("Strict-Transport-Security"))
+	}
+	proxied := newEnvWith(t, sqldbtest.SQLiteURL(t), web.Config{Version: "test", BehindProxy: true})
+	resp, _ = proxied.browser(t).do("POST", "/login", url.Values{"username": {"member"}, "password": {"password-member"}}, "X-Forwarded-Proto", "https")
+	if c := resp.Cookies()[0]; !c.Secure {
+		t.Fatalf("trusted proxy saying https: cookie %+v", c)
+	}
 }
 
 func TestCrossSitePostRefused(t *testing.T) {
