@@ -97,6 +97,26 @@ type MigrationPlan struct {
 	Applied      bool     `json:"applied"`
 }
 
+// ItemUpdate changes what it sets. Fields are merged: a nil value clears
+// one. Revision, when given, must be the item's current revision.
+type ItemUpdate struct {
+	Name     *string        `json:"name,omitempty"`
+	Fields   map[string]any `json:"fields,omitempty"`
+	Revision *int64         `json:"revision,omitempty"`
+}
+
+// ItemFilter selects items; zero values select all that are not archived.
+type ItemFilter struct {
+	Type     string
+	Template string
+	Q        string            // name contains, any case
+	Step     string            // current step
+	Fields   map[string]string // field id → value, compared as text
+	Archived *bool             // nil: not archived; true: only archived
+	Limit    int
+	Cursor   string
+}
+
 // ItemService stores governed items.
 type ItemService interface {
 	// CreateItem creates an item from an active template version. Members
@@ -110,4 +130,19 @@ type ItemService interface {
 	// or with dryRun only says what it would do. EINVALID listing the
 	// missing required fields; ECONFLICT for an archived item.
 	MigrateItem(ctx context.Context, id string, version int, dryRun bool) (*MigrationPlan, error)
+
+	// FindItems lists items in name order with the cursor of the next page.
+	FindItems(ctx context.Context, f ItemFilter) ([]*Item, string, error)
+
+	// UpdateItem changes the name and fields. ESTALE when the revision
+	// given is not current (nothing is written); ECONFLICT when archived;
+	// EINVALID naming fields.<id>.
+	UpdateItem(ctx context.Context, id string, upd ItemUpdate) (*Item, error)
+
+	// SetItemStep sets a workflow step's status by the rules of the
+	// workflow. ESTALE, ECONFLICT (archived, or a rule refuses), ENOTFOUND.
+	SetItemStep(ctx context.Context, id, step string, status StepStatus, revision *int64) (*Item, error)
+
+	// ArchiveItem archives (true) or restores (false) an item. ESTALE.
+	ArchiveItem(ctx context.Context, id string, archived bool, revision *int64) (*Item, error)
 }

@@ -23,15 +23,16 @@ func NewItemService(db *DB) *ItemService { return &ItemService{db: db} }
 
 var _ assent.ItemService = (*ItemService)(nil)
 
-const itemColumns = `id, type, name, template_id, template_version, revision, parent_id, fields, steps, archived, created_at, updated_at, created_by`
+const itemColumns = `id, type, name, template_id, template_version, revision, parent_id, fields, steps, current_step, archived, created_at, updated_at, created_by`
 
 func scanItem(row interface{ Scan(...any) error }) (*assent.Item, error) {
 	var it assent.Item
 	var parent sql.NullString
 	var fields, steps string
 	var created, updated int64
+	var current string
 	if err := row.Scan(&it.ID, &it.Type, &it.Name, &it.Template.ID, &it.Template.Version, &it.Revision, &parent,
-		&fields, &steps, &it.Archived, &created, &updated, &it.CreatedBy); err != nil {
+		&fields, &steps, &current, &it.Archived, &created, &updated, &it.CreatedBy); err != nil {
 		return nil, err
 	}
 	if parent.Valid {
@@ -143,9 +144,9 @@ func checkParent(ctx context.Context, tx *Tx, t *assent.Template, parent *string
 func insertItem(ctx context.Context, tx *Tx, it *assent.Item) error {
 	fields, _ := json.Marshal(it.Fields)
 	steps, _ := json.Marshal(it.Workflow.Steps)
-	_, err := tx.ExecContext(ctx, `INSERT INTO items (`+itemColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+	_, err := tx.ExecContext(ctx, `INSERT INTO items (`+itemColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		it.ID, it.Type, it.Name, it.Template.ID, it.Template.Version, it.Revision, it.Parent, string(fields), string(steps),
-		it.Archived, ms(it.CreatedAt), ms(it.UpdatedAt), it.CreatedBy)
+		assent.CurrentStep(it.Workflow.Steps), it.Archived, ms(it.CreatedAt), ms(it.UpdatedAt), it.CreatedBy)
 	if err != nil {
 		return fmt.Errorf("insert item: %w", err)
 	}
@@ -201,8 +202,8 @@ func (s *ItemService) MigrateItem(ctx context.Context, id string, version int, d
 		}
 		fj, _ := json.Marshal(fields)
 		sj, _ := json.Marshal(steps)
-		res, err := tx.ExecContext(ctx, `UPDATE items SET template_version = $1, fields = $2, steps = $3, revision = revision + 1, updated_at = $4
-			WHERE id = $5 AND revision = $6`, to.Version, string(fj), string(sj), ms(tx.now), id, it.Revision)
+		res, err := tx.ExecContext(ctx, `UPDATE items SET template_version = $1, fields = $2, steps = $3, current_step = $4, revision = revision + 1, updated_at = $5
+			WHERE id = $6 AND revision = $7`, to.Version, string(fj), string(sj), assent.CurrentStep(steps), ms(tx.now), id, it.Revision)
 		if err != nil {
 			return fmt.Errorf("migrate item: %w", err)
 		}

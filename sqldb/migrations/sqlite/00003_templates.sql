@@ -35,6 +35,7 @@ CREATE TABLE items (
     parent_id        TEXT REFERENCES items (id),
     fields           TEXT NOT NULL DEFAULT '{}',
     steps            TEXT NOT NULL DEFAULT '[]',
+    current_step     TEXT NOT NULL DEFAULT '',
     archived         BOOLEAN NOT NULL DEFAULT FALSE,
     created_at       INTEGER NOT NULL,
     updated_at       INTEGER NOT NULL,
@@ -42,5 +43,6 @@ CREATE TABLE items (
     FOREIGN KEY (template_id, template_version) REFERENCES template_versions (template_id, version)
 );
 CREATE INDEX items_template ON items (template_id, template_version);
-CREATE INDEX items_type ON items (type, archived, id);
+CREATE INDEX items_type ON items (type, archived, name, id);
+CREATE INDEX items_step ON items (type, current_step);
 CREATE INDEX items_parent ON items (parent_id);
