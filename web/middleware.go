@@ -205,10 +205,13 @@ func levelFor(status int) slog.Level {
 
 type clientAddressKey struct{}
 
-// withClientAddress records the caller's address for the sign-in throttle.
+// withClientAddress records the caller's address for the sign-in throttle,
+// and the query for handlers whose parameter names vary (field filters).
 func (s *Server) withClientAddress(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientAddressKey{}, s.clientAddress(r))))
+		ctx := context.WithValue(r.Context(), clientAddressKey{}, s.clientAddress(r))
+		ctx = context.WithValue(ctx, rawQueryKey{}, r.URL.Query())
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

@@ -92,7 +92,13 @@ func (s *Server) routes() {
 	register(api, "PUT", "/templates/{id}/versions/{version}/status", "setTemplateVersionStatus", "Make a version draft, active or archived", 0, s.handleTemplateVersionStatus)
 	register(api, "DELETE", "/templates/{id}/versions/{version}", "deleteTemplateVersion", "Delete a version no item uses", http.StatusNoContent, s.handleTemplateVersionDelete)
 	// items
+	register(api, "GET", "/items", "listItems", "List governed items (field.<id>=value filters on field values)", 0, s.handleItemList)
 	register(api, "POST", "/items", "createItem", "Create a governed item", http.StatusCreated, s.handleItemCreate)
+	registerLarge(api, "PATCH", "/items/{id}", "updateItem", "Change an item's name and fields", 0, 1<<20, s.handleItemUpdate)
+	register(api, "POST", "/items/{id}/workflow/{step}", "setItemStep", "Set a workflow step's status", 0, s.handleItemStep)
+	register(api, "POST", "/items/{id}/archive", "archiveItem", "Archive an item", 0, s.handleItemArchive)
+	register(api, "POST", "/items/{id}/restore", "restoreItem", "Restore an archived item", 0, s.handleItemRestore)
+	register(api, "GET", "/items/{id}/timeline", "itemTimeline", "An item's events, newest first", 0, s.handleItemTimeline)
 	register(api, "GET", "/items/{id}", "getItem", "Get a governed item", 0, s.handleItemGet)
 	register(api, "POST", "/items/{id}/migrate", "migrateItem", "Move an item to another version of its template (or say what that would do)", 0, s.handleItemMigrate)
 }
