@@ -8,12 +8,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"assent"
+	"assent/filestore"
 	"assent/sqldb"
 	"assent/sqldb/sqldbtest"
 	"assent/templates"
@@ -78,14 +80,20 @@ func newEnvWith(t testing.TB, dsn string, cfg web.Config) *env {
 	db := sqldbtest.Open(t, dsn)
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	blobs, err := filestore.New(filepath.Join(t.TempDir(), "attachments"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	handler, err := web.NewServer(web.Services{
-		Users:     sqldb.NewUserService(db),
-		Groups:    sqldb.NewGroupService(db),
-		Tokens:    sqldb.NewTokenService(db),
-		Sessions:  sqldb.NewSessionService(db),
-		Events:    sqldb.NewEventService(db),
-		Templates: sqldb.NewTemplateService(db),
-		Items:     sqldb.NewItemService(db),
+		Users:       sqldb.NewUserService(db),
+		Groups:      sqldb.NewGroupService(db),
+		Tokens:      sqldb.NewTokenService(db),
+		Sessions:    sqldb.NewSessionService(db),
+		Events:      sqldb.NewEventService(db),
+		Templates:   sqldb.NewTemplateService(db),
+		Items:       sqldb.NewItemService(db),
+		Attachments: sqldb.NewAttachmentService(db),
+		Blobs:       blobs,
 	}, cfgWithReady(cfg, db.Ping), logger)
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,9 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /readyz", s.handleReadyz)
 	s.mux.Handle("GET /metrics", s.metrics.handler())
 	s.mux.Handle("GET /static/{path...}", s.assets.handler())
+	// Attachments stream, so they are plain handlers beside the huma API.
+	s.mux.HandleFunc("POST /api/v1/items/{id}/attachments", s.handleAttachmentUpload)
+	s.mux.HandleFunc("GET /api/v1/attachments/{id}", s.handleAttachmentDownload)
 
 	// pages
 	s.mux.HandleFunc("GET /login", s.handleLoginPage)

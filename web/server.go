@@ -16,13 +16,15 @@ import (
 
 // Services are what the server serves; cmd/assent wires the sqldb ones.
 type Services struct {
-	Users     assent.UserService
-	Groups    assent.GroupService
-	Tokens    assent.TokenService
-	Sessions  assent.SessionService
-	Events    assent.EventService
-	Templates assent.TemplateService
-	Items     assent.ItemService
+	Users       assent.UserService
+	Groups      assent.GroupService
+	Tokens      assent.TokenService
+	Sessions    assent.SessionService
+	Events      assent.EventService
+	Templates   assent.TemplateService
+	Items       assent.ItemService
+	Attachments assent.AttachmentService
+	Blobs       assent.BlobStore
 }
 
 // Config holds the server's settings.
@@ -35,6 +37,8 @@ type Config struct {
 	// BehindProxy trusts X-Forwarded-For for the client address (used to
 	// slow down password guessing) and X-Forwarded-Proto for TLS.
 	BehindProxy bool
+	// MaxUploadBytes bounds one attachment (default 50 MB).
+	MaxUploadBytes int64
 	// Ready reports whether the server can take traffic (/readyz).
 	Ready func(ctx context.Context) error
 }
@@ -57,6 +61,9 @@ type Server struct {
 func NewServer(svc Services, cfg Config, logger *slog.Logger) (*Server, error) {
 	if cfg.InstanceName == "" {
 		cfg.InstanceName = "Assent"
+	}
+	if cfg.MaxUploadBytes <= 0 {
+		cfg.MaxUploadBytes = 50 << 20
 	}
 	s := &Server{Services: svc, config: cfg, logger: logger, mux: http.NewServeMux()}
 	var err error

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"assent"
+	"assent/filestore"
 	"assent/sqldb"
 	"assent/web"
 )
@@ -31,6 +33,8 @@ var (
 		Usage: "the name shown in page titles and the navigation"}
 	sessionIdleFlag = &cli.DurationFlag{Name: "session-idle-timeout", Value: 12 * time.Hour, Sources: cli.EnvVars("ASSENT_SESSION_IDLE_TIMEOUT"),
 		Usage: "sign a browser out after this long without use"}
+	maxUploadFlag = &cli.IntFlag{Name: "max-upload-mb", Value: 50, Sources: cli.EnvVars("ASSENT_MAX_UPLOAD_MB"),
+		Usage: "largest attachment accepted, in MB"}
 	sealIntervalFlag = &cli.DurationFlag{Name: "seal-interval", Value: 250 * time.Millisecond, Sources: cli.EnvVars("ASSENT_SEAL_INTERVAL"),
 		Usage: "how often new events are chained into the audit trail"}
 )
@@ -41,7 +45,7 @@ func (m *Main) serveCommand() *cli.Command {
 		Usage: "run the server",
 		Description: "On first start the user admin is created with the password in ASSENT_ADMIN_PASSWORD,\n" +
 			"or a random one that is printed once.",
-		Flags:  []cli.Flag{addrFlag, externalURLFlag, instanceNameFlag, behindProxyFlag, sessionIdleFlag, shutdownTimeoutFlag, sealIntervalFlag},
+		Flags:  []cli.Flag{addrFlag, externalURLFlag, instanceNameFlag, behindProxyFlag, sessionIdleFlag, maxUploadFlag, shutdownTimeoutFlag, sealIntervalFlag},
 		Action: m.runServe,
 	}
 }
@@ -68,22 +72,30 @@ func (m *Main) runServe(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 
+	blobs, err := filestore.New(filepath.Join(cmd.String(dataDirFlag.Name), "attachments"))
+	if err != nil {
+		return err
+	}
+	attachments := sqldb.NewAttachmentService(db)
 	sessions := sqldb.NewSessionService(db)
 	sessions.IdleTimeout = cmd.Duration(sessionIdleFlag.Name)
 	srv, err := web.NewServer(web.Services{
-		Users:     sqldb.NewUserService(db),
-		Groups:    sqldb.NewGroupService(db),
-		Tokens:    sqldb.NewTokenService(db),
-		Sessions:  sessions,
-		Events:    sqldb.NewEventService(db),
-		Templates: sqldb.NewTemplateService(db),
-		Items:     sqldb.NewItemService(db),
+		Users:       sqldb.NewUserService(db),
+		Groups:      sqldb.NewGroupService(db),
+		Tokens:      sqldb.NewTokenService(db),
+		Sessions:    sessions,
+		Events:      sqldb.NewEventService(db),
+		Templates:   sqldb.NewTemplateService(db),
+		Items:       sqldb.NewItemService(db),
+		Attachments: attachments,
+		Blobs:       blobs,
 	}, web.Config{
-		Version:      buildVersion(),
-		InstanceName: cmd.String(instanceNameFlag.Name),
-		ExternalURL:  cmd.String(externalURLFlag.Name),
-		BehindProxy:  cmd.Bool(behindProxyFlag.Name),
-		Ready:        db.Ping,
+		MaxUploadBytes: int64(cmd.Int(maxUploadFlag.Name)) << 20,
+		Version:        buildVersion(),
+		InstanceName:   cmd.String(instanceNameFlag.Name),
+		ExternalURL:    cmd.String(externalURLFlag.Name),
+		BehindProxy:    cmd.Bool(behindProxyFlag.Name),
+		Ready:          db.Ping,
 	}, logger)
 	if err != nil {
 		return err
@@ -106,6 +118,7 @@ func (m *Main) runServe(ctx context.Context, cmd *cli.Command) error {
 	sealCtx, stopSealing := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { sqldb.NewAuditService(db).RunSealer(sealCtx, cmd.Duration(sealIntervalFlag.Name)) })
+	wg.Go(func() { sweepBlobs(sealCtx, blobs, attachments, logger) })
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(ln) }()
@@ -129,6 +142,25 @@ func (m *Main) runServe(ctx context.Context, cmd *cli.Command) error {
 		err = nil
 	}
 	return err
+}
+
+// sweepBlobs removes contents left by failed uploads, at start and hourly.
+func sweepBlobs(ctx context.Context, blobs assent.BlobStore, attachments assent.AttachmentService, logger *slog.Logger) {
+	ctx = assent.NewContextWithUser(ctx, assent.SystemUser("system"))
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := assent.SweepBlobs(ctx, blobs, attachments, time.Hour); err != nil && ctx.Err() == nil {
+			logger.Error("sweep attachments", "err", err)
+		} else if n > 0 {
+			logger.Info("swept unused attachment contents", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // displayAddr turns ":8080" into "127.0.0.1:8080" so that the printed URL works.

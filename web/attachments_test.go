@@ -1,0 +1,88 @@
+package web_test
+
+import (
+	"bytes"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+
+	"assent/sqldb/sqldbtest"
+	"assent/web"
+)
+
+// upload posts a file to an item's file field as c.
+func (e *env) upload(c caller, item, field, name string, content []byte) (int, string) {
+	e.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("field", field)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(content)
+	mw.Close()
+	req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/items/"+item+"/attachments", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if tok := e.tokens[c]; tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestAttachments(t *testing.T) {
+	e := newEnvWith(t, sqldbtest.SQLiteURL(t), web.Config{Version: "test", MaxUploadBytes: 1 << 20})
+	status, body := e.do(member, "POST", "/api/v1/items", `{"template":{"id":"standard-project"},"name":"Card fraud"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("%d %s", status, body)
+	}
+	var it struct{ ID string }
+	decode(t, body, &it)
+	doc := []byte("# Requirements\nDetect card fraud within 200 ms.\n")
+
+	status, body = e.upload(member, it.ID, "exploration_documents", `C:\docs\requirements.md`, doc)
+	if status != http.StatusCreated || !strings.Contains(body, `"name":"requirements.md"`) || !strings.Contains(body, `"size":48`) {
+		t.Fatalf("upload: %d %s", status, body)
+	}
+	var a struct{ ID string }
+	decode(t, body, &a)
+	status, body = e.do(viewer, "GET", "/api/v1/items/"+it.ID, "")
+	if !strings.Contains(body, `"exploration_documents":["`+a.ID+`"]`) || !strings.Contains(body, `"status":"ONGOING"`) {
+		t.Fatalf("item after upload: %s", body)
+	}
+	req, _ := http.NewRequest("GET", e.srv.URL+"/api/v1/attachments/"+a.ID, nil)
+	req.Header.Set("Authorization", "Bearer "+e.tokens[viewer])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Equal(got, doc) || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("download: %d %q %q", resp.StatusCode, got, resp.Header.Get("Content-Disposition"))
+	}
+	if status, _ := e.do(anonymous, "GET", "/api/v1/attachments/"+a.ID, ""); status != http.StatusUnauthorized {
+		t.Fatalf("anonymous download: %d", status)
+	}
+
+	t.Run("ErrTooLarge", func(t *testing.T) {
+		if status, body := e.upload(member, it.ID, "exploration_documents", "big.bin", make([]byte, 2<<20)); status != http.StatusRequestEntityTooLarge {
+			t.Fatalf("%d %s", status, body)
+		}
+	})
+	t.Run("ErrNotAFileField", func(t *testing.T) {
+		if status, body := e.upload(member, it.ID, "description", "x.txt", []byte("x")); status != http.StatusUnprocessableEntity || !strings.Contains(body, `"location":"field"`) {
+			t.Fatalf("%d %s", status, body)
+		}
+	})
+	t.Run("ErrViewer", func(t *testing.T) {
+		if status, _ := e.upload(viewer, it.ID, "exploration_documents", "x.txt", []byte("x")); status != http.StatusForbidden {
+			t.Fatalf("%d", status)
+		}
+	})
+}
