@@ -48,18 +48,24 @@ type pageTemplates map[string]*template.Template
 // a broken template or a missing asset.
 func parseTemplates(a *assets, md *markdownRenderer) (pageTemplates, error) {
 	funcs := template.FuncMap{
-		"asset":     a.url,
-		"markdown":  md.render,
-		"time":      formatTime,
-		"ago":       ago,
-		"json":      prettyJSON,
-		"lower":     strings.ToLower,
-		"field":     field,
-		"seconds":   seconds,
-		"eventName": eventName,
-		"member":    member,
-		"browser":   browser,
-		"initial":   initial,
+		"asset":      a.url,
+		"markdown":   md.render,
+		"time":       formatTime,
+		"ago":        ago,
+		"json":       prettyJSON,
+		"lower":      strings.ToLower,
+		"field":      field,
+		"seconds":    seconds,
+		"eventName":  eventName,
+		"member":     member,
+		"browser":    browser,
+		"fieldHTML":  fieldHTML(md),
+		"selected":   selected,
+		"stepName":   stepName,
+		"fieldInput": fieldInput,
+		"itemLink":   itemLink,
+		"add":        add,
+		"initial":    initial,
 	}
 	pages, err := fs.Glob(templateFS, "templates/pages/*.html")
 	if err != nil {

@@ -1,0 +1,138 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"assent"
+)
+
+// itemView is what the item page shows.
+type itemView struct {
+	Item        *assent.Item
+	Template    *assent.Template
+	Parent      *assent.Item
+	Step        *assent.StepDef  // the step shown, nil for the overview
+	StepState   assent.StepState // its status
+	Editing     bool
+	Sections    []viewSection // what the main panel shows
+	Attachments map[string]*assent.Attachment
+	Events      []*assent.Event
+	Choices     map[string][]*assent.Item // reference fields → items to choose from
+	CanEdit     bool
+}
+
+// viewSection is a titled list of fields.
+type viewSection struct {
+	Title  string
+	Fields []*assent.FieldDef
+}
+
+// loadItemView gathers the item, its template and what the page needs.
+func (s *Server) loadItemView(r *http.Request) (*itemView, error) {
+	ctx := r.Context()
+	it, err := s.Items.FindItem(ctx, r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.Templates.FindTemplateVersion(ctx, it.Template.ID, it.Template.Version)
+	if err != nil {
+		return nil, err
+	}
+	view := &itemView{Item: it, Template: v.Definition, Attachments: map[string]*assent.Attachment{}, Choices: map[string][]*assent.Item{},
+		CanEdit: assent.UserFromContext(ctx).HasRole(assent.RoleMember) && !it.Archived}
+	if it.Parent != nil {
+		view.Parent, _ = s.Items.FindItem(ctx, *it.Parent)
+	}
+	t := view.Template
+	if id := r.URL.Query().Get("step"); id != "" {
+		for i := range t.Steps {
+			if t.Steps[i].ID == id {
+				view.Step = &t.Steps[i]
+			}
+		}
+		for _, st := range it.Workflow.Steps {
+			if st.ID == id {
+				view.StepState = st
+			}
+		}
+	}
+	if view.Step != nil {
+		sec := viewSection{Title: view.Step.Name}
+		for _, f := range view.Step.Fields {
+			sec.Fields = append(sec.Fields, t.Field(f))
+		}
+		view.Sections = []viewSection{sec}
+	} else {
+		for _, o := range t.Overview {
+			sec := viewSection{Title: o.Title}
+			for _, f := range o.Fields {
+				sec.Fields = append(sec.Fields, t.Field(f))
+			}
+			view.Sections = append(view.Sections, sec)
+		}
+	}
+	view.Editing = r.URL.Query().Get("edit") == "1" && view.CanEdit
+	if view.Editing {
+		for _, sec := range view.Sections {
+			for _, f := range sec.Fields {
+				if f.Type == assent.FieldReference {
+					for _, typ := range f.ReferenceTypes {
+						items, _, err := s.Items.FindItems(ctx, assent.ItemFilter{Type: typ, Limit: assent.MaxPageSize})
+						if err != nil {
+							return nil, err
+						}
+						view.Choices[f.ID] = append(view.Choices[f.ID], items...)
+					}
+				}
+			}
+		}
+	}
+	atts, err := s.Attachments.FindItemAttachments(ctx, it.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range atts {
+		view.Attachments[a.ID] = a
+	}
+	view.Events, _, err = s.Events.FindEvents(ctx, assent.EventFilter{ObjectType: "item", ObjectID: it.ID, Limit: 50})
+	return view, err
+}
+
+// handleItemPage shows an item: overview or one step, reading or editing.
+func (s *Server) handleItemPage(w http.ResponseWriter, r *http.Request) {
+	view, err := s.loadItemView(r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.renderItem(w, r, http.StatusOK, view, nil, nil)
+}
+
+func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, status int, view *itemView, form map[string]string, errs map[string]string) {
+	section := map[string]string{"project": "projects", "business_initiative": "initiatives", "model": "models", "model_version": "models", "bundle": "bundles"}[view.Item.Type]
+	if form == nil {
+		form = map[string]string{}
+		for id, v := range view.Item.Fields {
+			form[id] = formText(view.Template.Field(id), v)
+		}
+	}
+	s.render(w, r, status, "item", &page{Title: view.Item.Name, Section: section, Data: view, Form: form, Errors: errs})
+}
+
+// itemURL is the page of an item, on a step when one is given.
+func itemURL(id, step string) string {
+	if step == "" {
+		return "/items/" + id
+	}
+	return "/items/" + id + "?step=" + step
+}
+
+// formRevision reads the revision a form was drawn at.
+func formRevision(r *http.Request) *int64 {
+	n, err := strconv.ParseInt(r.PostFormValue("revision"), 10, 64)
+	if err != nil {
+		return nil
+	}
+	return &n
+}
