@@ -8,6 +8,7 @@ import (
 	"assent"
 	"assent/sqldb"
 	"assent/sqldb/sqldbtest"
+	"assent/templates"
 )
 
 // eachBenchDB runs body on SQLite, and on PostgreSQL when ASSENT_TEST_POSTGRES_URL is set.
@@ -76,4 +77,35 @@ func BenchmarkSeal(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.N*perOp)/b.Elapsed().Seconds(), "events/s")
 	})
+}
+
+// BenchmarkItemUpdate measures field updates with revision checks, one
+// item per goroutine, on SQLite.
+func BenchmarkItemUpdate(b *testing.B) {
+	db := sqldbtest.Open(b, sqldbtest.SQLiteURL(b))
+	standard, err := templates.Standard()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := sqldb.NewTemplateService(db).EnsureBuiltinTemplates(admin, standard); err != nil {
+		b.Fatal(err)
+	}
+	items := sqldb.NewItemService(db)
+	ada := as("ada", assent.RoleMember)
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		it, err := items.CreateItem(ada, assent.NewItem{Template: assent.TemplateRef{ID: "standard-project"}, Name: "Load"})
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		for n := 0; pb.Next(); n++ {
+			if it, err = items.UpdateItem(ada, it.ID, assent.ItemUpdate{Revision: &it.Revision, Fields: map[string]any{"progress_notes": fmt.Sprintf("update %d", n)}}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "updates/s")
 }

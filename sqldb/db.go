@@ -30,6 +30,8 @@ type DB struct {
 	dialect dialect
 	url     string
 	stmts   sync.Map // query text → *sql.Stmt on read; see readStmt
+	// definitions caches parsed template versions, which never change.
+	definitions sync.Map
 
 	// Now is the clock; tests move it to expire tokens and sessions.
 	Now func() time.Time

@@ -32,11 +32,11 @@ func (s *ItemService) changeItem(ctx context.Context, id string, revision *int64
 		if it.Archived && !allowArchived {
 			return assent.Errorf(assent.ECONFLICT, "Item %s is archived; restore it to change it.", id)
 		}
-		v, err := findTemplateVersion(ctx, tx, it.Template.ID, it.Template.Version)
+		t, err := s.db.templateDefinition(ctx, tx, it.Template.ID, it.Template.Version)
 		if err != nil {
 			return err
 		}
-		action, before, after, err := change(tx, it, v.Definition)
+		action, before, after, err := change(tx, it, t)
 		if err != nil || action == "" {
 			return err
 		}

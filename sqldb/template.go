@@ -88,6 +88,29 @@ func findTemplateVersion(ctx context.Context, q queryer, id string, version int)
 	return v, nil
 }
 
+// templateDefinition returns the definition of one version. Definitions
+// never change once stored, so they are parsed once and kept: item writes
+// need them on every change.
+func (db *DB) templateDefinition(ctx context.Context, q queryer, id string, version int) (*assent.Template, error) {
+	key := fmt.Sprintf("%s\x00%d", id, version)
+	if t, ok := db.definitions.Load(key); ok {
+		return t.(*assent.Template), nil
+	}
+	var def string
+	err := q.QueryRowContext(ctx, `SELECT definition FROM template_versions WHERE template_id = $1 AND version = $2`, id, version).Scan(&def)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, assent.Errorf(assent.ENOTFOUND, "Template %q has no version %d.", id, version)
+	} else if err != nil {
+		return nil, fmt.Errorf("template definition: %w", err)
+	}
+	var t assent.Template
+	if err := json.Unmarshal([]byte(def), &t); err != nil {
+		return nil, fmt.Errorf("template %s v%d: stored definition: %w", id, version, err)
+	}
+	db.definitions.Store(key, &t)
+	return &t, nil
+}
+
 // TemplateContext returns what validating a new template needs: for every
 // template, its newest active version, or its newest version when none is active.
 func (s *TemplateService) TemplateContext(ctx context.Context) (assent.TemplateContext, error) {
