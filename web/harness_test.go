@@ -94,6 +94,7 @@ func newEnvWith(t testing.TB, dsn string, cfg web.Config) *env {
 		Items:       sqldb.NewItemService(db),
 		Attachments: sqldb.NewAttachmentService(db),
 		Blobs:       blobs,
+		Views:       sqldb.NewItemViewService(db),
 	}, cfgWithReady(cfg, db.Ping), logger)
 	if err != nil {
 		t.Fatal(err)

@@ -58,6 +58,7 @@ func (s *Server) routes() {
 	s.mux.Handle("POST /admin/templates/{id}/versions/{version}/status", s.adminPage(s.handleAdminTemplateStatus))
 	s.mux.Handle("POST /admin/templates/{id}/versions/{version}/delete", s.adminPage(s.handleAdminTemplateDelete))
 	s.mux.Handle("GET /admin/templates/{id}/versions/{version}/export", s.adminPage(s.handleAdminTemplateExport))
+	s.viewRoutes()
 	for path, soon := range soonPages {
 		s.mux.Handle("GET "+path, s.page(s.handleSoon(soon.section, soon.soonData)))
 	}
@@ -136,9 +137,7 @@ var soonPages = map[string]struct {
 	section string
 	soonData
 }{
-	"/governable-items":     {"governable", soonData{"Governable items", "The projects, bundles, models and versions of your ML platforms, to govern or hide.", "source synchronisation (sources and governable items)"}},
-	"/model-registry":       {"models", soonData{"Model registry", "Every model and version, with governance status, metrics and drift.", "sources and governable items, then metrics"}},
-	"/bundle-registry":      {"bundles", soonData{"Bundle registry", "Every bundle of every project, with its governance status.", "sources and governable items"}},
-	"/business-initiatives": {"initiatives", soonData{"Business initiatives", "The initiatives your projects serve, as a table and a Kanban board.", "governed items"}},
-	"/projects":             {"projects", soonData{"Governed projects", "Governed projects as a table, a Kanban board by step and a value × feasibility matrix.", "governed items"}},
+	"/governable-items": {"governable", soonData{"Governable items", "The projects, bundles, models and versions of your ML platforms, to govern or hide.", "source synchronisation (sources and governable items)"}},
+	"/model-registry":   {"models", soonData{"Model registry", "Every model and version, with governance status, metrics and drift.", "sources and governable items, then metrics"}},
+	"/bundle-registry":  {"bundles", soonData{"Bundle registry", "Every bundle of every project, with its governance status.", "sources and governable items"}},
 }

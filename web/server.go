@@ -25,6 +25,7 @@ type Services struct {
 	Items       assent.ItemService
 	Attachments assent.AttachmentService
 	Blobs       assent.BlobStore
+	Views       assent.ItemViewService
 }
 
 // Config holds the server's settings.

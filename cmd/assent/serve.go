@@ -89,6 +89,7 @@ func (m *Main) runServe(ctx context.Context, cmd *cli.Command) error {
 		Items:       sqldb.NewItemService(db),
 		Attachments: attachments,
 		Blobs:       blobs,
+		Views:       sqldb.NewItemViewService(db),
 	}, web.Config{
 		MaxUploadBytes: int64(cmd.Int(maxUploadFlag.Name)) << 20,
 		Version:        buildVersion(),
