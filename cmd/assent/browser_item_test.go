@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,22 +14,29 @@ import (
 // document, Save, Set as finished; ratings and the decision; finish.
 func TestBrowser_ProjectSteps(t *testing.T) {
 	url := serveForBrowser(t)
-	status, body := request(t, "POST", url+"/api/v1/auth/tokens", "", `{"username":"admin","password":"`+browserAdminPassword+`"}`)
-	if status != http.StatusCreated {
-		t.Fatalf("token: %d %s", status, body)
-	}
-	var tok struct{ Token string }
-	json.Unmarshal([]byte(body), &tok)
-	status, body = request(t, "POST", url+"/api/v1/items", tok.Token, `{"template":{"id":"standard-project"},"name":"Credit card fraud"}`)
-	if status != http.StatusCreated {
-		t.Fatalf("project: %d %s", status, body)
-	}
-	var project struct{ ID string }
-	json.Unmarshal([]byte(body), &project)
-
 	b := newBrowser(t, url)
 	b.signIn("admin", browserAdminPassword)
-	b.visit("/items/" + project.ID)
+
+	// A business initiative and a project in it, from their pages.
+	b.visit("/business-initiatives")
+	b.click("details.view-create > summary")
+	b.fill("#f-name", "Fraud reduction")
+	b.click(`details.view-create button[type="submit"]`)
+	initiative, ok := strings.CutPrefix(b.path(), "/items/")
+	if !ok {
+		t.Fatalf("after creating the initiative: at %s", b.path())
+	}
+	b.visit("/projects")
+	b.click("details.view-create > summary")
+	b.fill("#f-name", "Credit card fraud")
+	b.fill("#f-business_initiative", initiative)
+	b.click(`details.view-create button[type="submit"]`)
+	project, ok := strings.CutPrefix(b.path(), "/items/")
+	if !ok {
+		t.Fatalf("after creating the project: at %s", b.path())
+	}
+
+	// Exploration: notes, a requirements document, Save, Set as finished.
 	b.click("#step-link-exploration")
 	b.click("#edit")
 	b.fill("#f-exploration_notes", "This project will use a data pipeline to model credit card fraud.")
@@ -54,6 +59,8 @@ func TestBrowser_ProjectSteps(t *testing.T) {
 	if got := b.text("#step-link-exploration small"); got != "Finished" {
 		t.Errorf("exploration shows %q", got)
 	}
+
+	// Qualification: Value High, Feasibility High, Go; finish.
 	b.click("#edit")
 	b.fill("#f-qualification_value_rating", "High")
 	b.fill("#f-qualification_feasibility_rating", "High")
@@ -63,8 +70,28 @@ func TestBrowser_ProjectSteps(t *testing.T) {
 	if got := b.text(".item-head p"); !strings.Contains(got, "current step progress") {
 		t.Errorf("header after qualification: %q", got)
 	}
-	b.visit("/items/" + project.ID)
+	events := b.texts(".item-timeline li code")
+	want := []string{"item.workflow", "item.update", "item.workflow", "item.update", "item.update", "item.create"}
+	if strings.Join(events, ",") != strings.Join(want, ",") {
+		t.Errorf("item timeline %v, want %v", events, want)
+	}
+	b.visit("/items/" + project)
 	b.screenshot("item-overview")
+
+	// The project is In Progress in the table and the Kanban, and High/High in the matrix.
+	b.visit("/projects")
+	if got := b.text("#items-table tbody"); !strings.Contains(got, "Credit card fraud") || !strings.Contains(got, "In Progress") {
+		t.Errorf("table: %q", got)
+	}
+	b.visit("/projects?view=kanban")
+	if got := b.text("#column-progress"); !strings.Contains(got, "Credit card fraud") {
+		t.Errorf("Kanban In Progress column: %q", got)
+	}
+	b.visit("/projects?view=matrix")
+	if got := b.text(`td[data-x="High"][data-y="High"]`); !strings.Contains(got, "Credit card fraud") {
+		t.Errorf("matrix High/High: %q", got)
+	}
 	b.resize(390, 844)
+	b.visit("/items/" + project)
 	b.screenshot("item-overview-narrow")
 }
