@@ -95,7 +95,7 @@ func (s *ItemService) CreateItem(ctx context.Context, n assent.NewItem) (*assent
 			p = append(p, err.(*assent.Error).Details...)
 		}
 		parent := n.Parent
-		if err := s.checkValues(ctx, tx, t, v.Version, fields, &parent, &p); err != nil {
+		if err := s.checkValues(ctx, tx, t, v.Version, "", fields, &parent, &p); err != nil {
 			return err
 		}
 		n.Parent = parent

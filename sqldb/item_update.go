@@ -104,7 +104,7 @@ func (s *ItemService) UpdateItem(ctx context.Context, id string, upd assent.Item
 			}
 		}
 		parent := it.Parent
-		if err := s.checkValues(ctx, tx, t, it.Template.Version, af, &parent, &p); err != nil {
+		if err := s.checkValues(ctx, tx, t, it.Template.Version, it.ID, af, &parent, &p); err != nil {
 			return "", nil, nil, err
 		}
 		if err := p.Err(); err != nil {

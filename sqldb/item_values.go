@@ -17,7 +17,7 @@ import (
 // schema, and references against the items they name. It also settles the
 // parent: a template whose parent is chosen through a field takes it from
 // there, and both given must agree.
-func (s *ItemService) checkValues(ctx context.Context, tx *Tx, t *assent.Template, version int, fields map[string]any, parent **string, p *assent.Problems) error {
+func (s *ItemService) checkValues(ctx context.Context, tx *Tx, t *assent.Template, version int, itemID string, fields map[string]any, parent **string, p *assent.Problems) error {
 	for _, f := range t.Fields {
 		v, ok := fields[f.ID]
 		if !ok || v == nil {
@@ -40,6 +40,19 @@ func (s *ItemService) checkValues(ctx context.Context, tx *Tx, t *assent.Templat
 				if err := schema.Validate(jsonValue(one)); err != nil {
 					p.Add("fields."+f.ID, "does not match its JSON Schema: %s", firstLine(err.Error()))
 					break
+				}
+			}
+		case assent.FieldFile:
+			// A file field holds attachments uploaded to this item only.
+			ids, _ := v.([]any)
+			for _, id := range ids {
+				sid, _ := id.(string)
+				var one int
+				err := tx.QueryRowContext(ctx, `SELECT 1 FROM attachments WHERE id = $1 AND item_id = $2 AND field = $3`, sid, itemID, f.ID).Scan(&one)
+				if errors.Is(err, sql.ErrNoRows) {
+					p.Add("fields."+f.ID, "no attachment %q was uploaded to this field of this item", sid)
+				} else if err != nil {
+					return fmt.Errorf("check attachment: %w", err)
 				}
 			}
 		case assent.FieldReference:

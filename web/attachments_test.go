@@ -86,3 +86,36 @@ func TestAttachments(t *testing.T) {
 		}
 	})
 }
+
+func TestFileFieldTakesOnlyItsAttachments(t *testing.T) {
+	e := newEnv(t, sqldbtest.SQLiteURL(t))
+	var ids [2]string
+	for i := range ids {
+		status, body := e.do(member, "POST", "/api/v1/items", `{"template":{"id":"standard-project"},"name":"P"}`)
+		if status != http.StatusCreated {
+			t.Fatalf("%d %s", status, body)
+		}
+		var it struct{ ID string }
+		decode(t, body, &it)
+		ids[i] = it.ID
+	}
+	status, body := e.upload(member, ids[0], "exploration_documents", "a.txt", []byte("a"))
+	if status != http.StatusCreated {
+		t.Fatalf("%d %s", status, body)
+	}
+	var a struct{ ID string }
+	decode(t, body, &a)
+	// The other project cannot claim it, nor can a made-up id be set.
+	for _, v := range []string{a.ID, "att_madeup"} {
+		if status, body := e.do(member, "PATCH", "/api/v1/items/"+ids[1], `{"fields":{"exploration_documents":["`+v+`"]}}`); status != 422 || !strings.Contains(body, "fields.exploration_documents") {
+			t.Fatalf("%s: %d %s", v, status, body)
+		}
+	}
+	// Removing it from its own field is an ordinary edit; the file stays for history.
+	if status, body := e.do(member, "PATCH", "/api/v1/items/"+ids[0], `{"fields":{"exploration_documents":[]}}`); status != 200 {
+		t.Fatalf("%d %s", status, body)
+	}
+	if status, _ := e.do(viewer, "GET", "/api/v1/attachments/"+a.ID, ""); status != 200 {
+		t.Fatalf("download after removal from the field: %d", status)
+	}
+}
