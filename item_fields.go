@@ -28,7 +28,7 @@ func (t *Template) CheckFields(values map[string]any, whole bool) error {
 	}
 	if whole {
 		for _, f := range t.Fields {
-			if f.Required && isEmpty(values[f.ID]) {
+			if f.Required && IsEmptyValue(values[f.ID]) {
 				p.Add("fields."+f.ID, "is required")
 			}
 		}
@@ -52,7 +52,9 @@ func (t *Template) WithDefaults(values map[string]any) map[string]any {
 	return out
 }
 
-func isEmpty(v any) bool {
+// IsEmptyValue reports whether a field value counts as not given: nil, an
+// empty text or an empty list.
+func IsEmptyValue(v any) bool {
 	switch x := v.(type) {
 	case nil:
 		return true

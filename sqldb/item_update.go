@@ -97,7 +97,7 @@ func (s *ItemService) UpdateItem(ctx context.Context, id string, upd assent.Item
 			}
 		}
 		for _, f := range t.Fields {
-			if f.Required && isBlank(merged[f.ID]) && len(upd.Fields) > 0 {
+			if f.Required && assent.IsEmptyValue(merged[f.ID]) && len(upd.Fields) > 0 {
 				if _, touched := upd.Fields[f.ID]; touched {
 					p.Add("fields."+f.ID, "is required")
 				}
@@ -171,16 +171,4 @@ func jsonEqual(a, b any) bool {
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)
 	return string(x) == string(y)
-}
-
-func isBlank(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return true
-	case string:
-		return x == ""
-	case []any:
-		return len(x) == 0
-	}
-	return false
 }
