@@ -124,6 +124,9 @@ func formText(f *assent.FieldDef, v any) string {
 		for i, p := range x {
 			parts[i] = fmt.Sprint(p)
 		}
+		if f.Type == assent.FieldText || f.Type == assent.FieldDate || f.Type == assent.FieldReference {
+			return strings.Join(parts, "\n") // one per line, as the form reads them back
+		}
 		return strings.Join(parts, ", ")
 	case bool:
 		if x {
