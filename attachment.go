@@ -30,8 +30,9 @@ type BlobStore interface {
 	Open(ctx context.Context, sha string) (io.ReadCloser, error)
 	// List calls fn with every stored hash and when it was stored.
 	List(ctx context.Context, fn func(sha string, stored time.Time) error) error
-	// Delete removes a content; a missing one is not an error.
-	Delete(ctx context.Context, sha string) error
+	// Delete removes a content stored (or last reused) before olderThan;
+	// a missing or newer one is left alone.
+	Delete(ctx context.Context, sha string, olderThan time.Time) error
 }
 
 // NewAttachment is an uploaded file to add to an item's file field.

@@ -28,7 +28,7 @@ func SweepBlobs(ctx context.Context, blobs BlobStore, attachments AttachmentServ
 		if used[sha] {
 			continue
 		}
-		if err := blobs.Delete(ctx, sha); err != nil {
+		if err := blobs.Delete(ctx, sha, cutoff); err != nil {
 			return removed, err
 		}
 		removed++

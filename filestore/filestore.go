@@ -58,6 +58,11 @@ func (s *Store) Put(ctx context.Context, r io.Reader, limit int64) (string, int6
 	sha := hex.EncodeToString(h.Sum(nil))
 	dst := s.path(sha)
 	if _, err := os.Stat(dst); err == nil {
+		// Fresh again, so that a sweep running now leaves it alone.
+		now := time.Now()
+		if err := os.Chtimes(dst, now, now); err != nil {
+			return "", 0, err
+		}
 		return sha, n, nil
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
@@ -98,10 +103,17 @@ func (s *Store) List(ctx context.Context, fn func(sha string, stored time.Time) 
 	})
 }
 
-// Delete removes a content.
-func (s *Store) Delete(ctx context.Context, sha string) error {
+// Delete removes a content stored before olderThan; a content stored or
+// reused since is kept.
+func (s *Store) Delete(ctx context.Context, sha string, olderThan time.Time) error {
 	if !shaPattern.MatchString(sha) {
 		return nil
+	}
+	info, err := os.Stat(s.path(sha))
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && !info.ModTime().Before(olderThan)) {
+		return nil
+	} else if err != nil {
+		return err
 	}
 	if err := os.Remove(s.path(sha)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err

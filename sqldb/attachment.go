@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"unicode/utf8"
 
 	"assent"
 )
@@ -73,7 +74,7 @@ func (s *AttachmentService) AddAttachment(ctx context.Context, n assent.NewAttac
 
 // cleanFileName keeps the base name, without path or control characters.
 func cleanFileName(name string) string {
-	name = path.Base(strings.ReplaceAll(name, `\`, "/"))
+	name = path.Base(strings.ReplaceAll(strings.ToValidUTF8(name, "_"), `\`, "/"))
 	name = strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f || r == '"' {
 			return -1
@@ -83,8 +84,9 @@ func cleanFileName(name string) string {
 	if name == "" || name == "." || name == "/" {
 		return "file"
 	}
-	if len(name) > 200 {
-		name = name[len(name)-200:]
+	for len(name) > 200 { // keep the end, with the extension, cut at a character
+		_, size := utf8.DecodeRuneInString(name)
+		name = name[size:]
 	}
 	return name
 }

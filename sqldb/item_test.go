@@ -46,6 +46,28 @@ func TestCreateItemChecksValues(t *testing.T) {
 				t.Fatalf("parent %v, want %s", p.Parent, initiative.ID)
 			}
 		})
+		t.Run("ParentFollowsItsFieldOnUpdate", func(t *testing.T) {
+			p, err := items.CreateItem(ada, assent.NewItem{Template: assent.TemplateRef{ID: "standard-project"}, Name: "Later"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err = items.UpdateItem(ada, p.ID, assent.ItemUpdate{Fields: map[string]any{"business_initiative": initiative.ID}})
+			if err != nil || p.Parent == nil || *p.Parent != initiative.ID {
+				t.Fatalf("after setting the field: parent %v, %v", p.Parent, err)
+			}
+			if got, _ := items.FindItem(ada, p.ID); got.Parent == nil || *got.Parent != initiative.ID {
+				t.Fatalf("stored parent %v", got.Parent)
+			}
+			p, err = items.UpdateItem(ada, p.ID, assent.ItemUpdate{Fields: map[string]any{"business_initiative": nil}})
+			if err != nil || p.Parent != nil {
+				t.Fatalf("after clearing the field: parent %v, %v", p.Parent, err)
+			}
+			// Saving an empty value over an unset one changes nothing.
+			again, err := items.UpdateItem(ada, p.ID, assent.ItemUpdate{Fields: map[string]any{"reviewers_it_ops": []any{}, "description": ""}})
+			if err != nil || again.Revision != p.Revision {
+				t.Fatalf("empty over unset: revision %d→%d, %v", p.Revision, again.Revision, err)
+			}
+		})
 		t.Run("ErrParentAndFieldDisagree", func(t *testing.T) {
 			other := "item_other"
 			_, err := items.CreateItem(ada, assent.NewItem{Template: assent.TemplateRef{ID: "standard-project"}, Name: "x", Parent: &other,

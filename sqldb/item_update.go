@@ -44,8 +44,8 @@ func (s *ItemService) changeItem(ctx context.Context, id string, revision *int64
 		steps, _ := json.Marshal(it.Workflow.Steps)
 		it.Workflow.CurrentStep = assent.CurrentStep(it.Workflow.Steps)
 		res, err := tx.ExecContext(ctx, `UPDATE items SET name = $1, fields = $2, steps = $3, current_step = $4, archived = $5,
-			revision = revision + 1, updated_at = $6 WHERE id = $7 AND revision = $8`,
-			it.Name, string(fields), string(steps), it.Workflow.CurrentStep, it.Archived, ms(tx.now), id, it.Revision)
+			parent_id = $6, revision = revision + 1, updated_at = $7 WHERE id = $8 AND revision = $9`,
+			it.Name, string(fields), string(steps), it.Workflow.CurrentStep, it.Archived, it.Parent, ms(tx.now), id, it.Revision)
 		if err != nil {
 			return fmt.Errorf("update item: %w", err)
 		}
@@ -84,8 +84,13 @@ func (s *ItemService) UpdateItem(ctx context.Context, id string, upd assent.Item
 		var changed []string
 		bf, af := map[string]any{}, map[string]any{}
 		for k, v := range upd.Fields {
+			if f := t.Field(k); f != nil && f.ReadOnly {
+				p.Add("fields."+k, "is read-only")
+				continue
+			}
 			old, had := it.Fields[k]
-			if had && jsonEqual(old, v) || !had && v == nil {
+			// Empty to empty is no change: a form that shows "—" sends it back.
+			if had && jsonEqual(old, v) || (!had || assent.IsEmptyValue(old)) && assent.IsEmptyValue(v) {
 				continue
 			}
 			bf[k], af[k] = old, v
@@ -103,9 +108,23 @@ func (s *ItemService) UpdateItem(ctx context.Context, id string, upd assent.Item
 				}
 			}
 		}
+		// When the parent is chosen through a field, the field decides: a
+		// new value moves the item, a cleared one detaches it.
 		parent := it.Parent
+		if t.Parent != nil && t.Parent.Field != "" {
+			if _, touched := af[t.Parent.Field]; touched {
+				parent = nil
+			}
+		}
 		if err := s.checkValues(ctx, tx, t, it.Template.Version, it.ID, af, &parent, &p); err != nil {
 			return "", nil, nil, err
+		}
+		if err := checkParent(ctx, tx, t, parent, &p); err != nil {
+			return "", nil, nil, err
+		}
+		if !sameParent(parent, it.Parent) {
+			before["parent"], after["parent"] = it.Parent, parent
+			it.Parent = parent
 		}
 		if err := p.Err(); err != nil {
 			return "", nil, nil, err
@@ -171,4 +190,8 @@ func jsonEqual(a, b any) bool {
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)
 	return string(x) == string(y)
+}
+
+func sameParent(a, b *string) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
 }

@@ -47,12 +47,25 @@ func (s *Server) handleAttachmentUpload(w http.ResponseWriter, r *http.Request) 
 			b, _ := io.ReadAll(io.LimitReader(part, 100))
 			if part.FormName() == "field" {
 				n.Field = string(b)
-			} else if v, err := strconv.ParseInt(string(b), 10, 64); err == nil {
+				if !cleanText(n.Field) {
+					s.writeError(w, r, assent.Invalid("field", "is not a field id"))
+					return
+				}
+			} else {
+				v, err := strconv.ParseInt(string(b), 10, 64)
+				if err != nil || (n.Revision != nil && *n.Revision != v) {
+					s.writeError(w, r, assent.Invalid("revision", "must be the item's revision, and agree with If-Match"))
+					return
+				}
 				n.Revision = &v
 			}
 		case "file":
 			if n.Field == "" {
 				s.writeError(w, r, assent.Invalid("field", "send the field before the file"))
+				return
+			}
+			if n.SHA256 != "" {
+				s.writeError(w, r, assent.Invalid("file", "send one file per request"))
 				return
 			}
 			n.Name, n.ContentType = part.FileName(), part.Header.Get("Content-Type")

@@ -119,3 +119,32 @@ func TestFileFieldTakesOnlyItsAttachments(t *testing.T) {
 		t.Fatalf("download after removal from the field: %d", status)
 	}
 }
+
+func TestPageUploadNeedsAMember(t *testing.T) {
+	e := newEnv(t, sqldbtest.SQLiteURL(t))
+	status, body := e.do(member, "POST", "/api/v1/items", `{"template":{"id":"standard-project"},"name":"P"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("%d %s", status, body)
+	}
+	var it struct{ ID string }
+	decode(t, body, &it)
+	b := e.browser(t)
+	b.signIn("viewer")
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("field", "exploration_documents")
+	fw, _ := mw.CreateFormFile("file", "x.bin")
+	fw.Write(make([]byte, 1<<20))
+	mw.Close()
+	req, _ := http.NewRequest("POST", e.srv.URL+"/items/"+it.ID+"/upload", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := b.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("viewer upload: %d", resp.StatusCode)
+	}
+}

@@ -77,12 +77,23 @@ func (s *Server) loadItemView(r *http.Request) (*itemView, error) {
 		for _, sec := range view.Sections {
 			for _, f := range sec.Fields {
 				if f.Type == assent.FieldReference {
+					// The current value is always offered, even archived or past
+					// the first page, so that saving keeps it.
+					if cur, ok := it.Fields[f.ID].(string); ok {
+						if ref, err := s.Items.FindItem(ctx, cur); err == nil {
+							view.Choices[f.ID] = append(view.Choices[f.ID], ref)
+						}
+					}
 					for _, typ := range f.ReferenceTypes {
 						items, _, err := s.Items.FindItems(ctx, assent.ItemFilter{Type: typ, Limit: assent.MaxPageSize})
 						if err != nil {
 							return nil, err
 						}
-						view.Choices[f.ID] = append(view.Choices[f.ID], items...)
+						for _, ref := range items {
+							if ref.ID != it.Fields[f.ID] {
+								view.Choices[f.ID] = append(view.Choices[f.ID], ref)
+							}
+						}
 					}
 				}
 			}

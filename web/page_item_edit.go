@@ -13,6 +13,10 @@ import (
 // handleItemSave saves the fields of the overview or of one step; the form
 // carries the revision it was drawn at, so a stale save changes nothing.
 func (s *Server) handleItemSave(w http.ResponseWriter, r *http.Request) {
+	if _, err := assent.RequireRole(r.Context(), assent.RoleMember); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	if !s.readForm(w, r) {
 		return
 	}
@@ -93,6 +97,18 @@ func (s *Server) handleItemArchivePage(archived bool) http.HandlerFunc {
 // handleItemUploadPage adds a file from the page's upload form.
 func (s *Server) handleItemUploadPage(w http.ResponseWriter, r *http.Request) {
 	id, step := r.PathValue("id"), r.URL.Query().Get("step")
+	// Who may write, and to what, is settled before a byte is stored.
+	if _, err := assent.RequireRole(r.Context(), assent.RoleMember); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if it, err := s.Items.FindItem(r.Context(), id); err != nil {
+		s.pageError(w, r, err)
+		return
+	} else if it.Archived {
+		s.redirect(w, r, itemURL(id, step), "error", "The item is archived; restore it to add files.")
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.config.MaxUploadBytes+1<<20)
 	file, header, err := r.FormFile("file")
 	if err != nil {
@@ -101,6 +117,10 @@ func (s *Server) handleItemUploadPage(w http.ResponseWriter, r *http.Request) {
 	}
 	defer file.Close()
 	n := assent.NewAttachment{Item: id, Field: r.FormValue("field"), Name: header.Filename, ContentType: header.Header.Get("Content-Type"), Revision: formRevision(r)}
+	if !cleanText(n.Field) {
+		s.redirect(w, r, itemURL(id, step), "error", "The form could not be read.")
+		return
+	}
 	if n.SHA256, n.Size, err = s.Blobs.Put(r.Context(), file, s.config.MaxUploadBytes); err == nil {
 		_, _, err = s.Attachments.AddAttachment(r.Context(), n)
 	}
@@ -148,7 +168,10 @@ func formValue(f *assent.FieldDef, r *http.Request) (any, string, error) {
 	text := strings.TrimSpace(r.PostFormValue(name))
 	switch f.Type {
 	case assent.FieldBoolean:
-		return r.PostFormValue(name) == "true", r.PostFormValue(name), nil
+		if r.PostFormValue(name) != "true" {
+			return nil, "", nil // "No" and never set read alike
+		}
+		return true, "true", nil
 	case assent.FieldCategory:
 		if f.List {
 			vals := r.PostForm[name]

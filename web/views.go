@@ -120,7 +120,7 @@ func (l *itemList) parseListState(r *http.Request, t *assent.Template) listState
 	q := r.URL.Query()
 	st := listState{path: l.Path, values: url.Values{}}
 	keep := func(k string) {
-		if v := strings.TrimSpace(q.Get(k)); v != "" && len(v) <= 300 {
+		if v := strings.TrimSpace(q.Get(k)); v != "" && len(v) <= 4096 { // cursors hold a name
 			st.values.Set(k, v)
 		}
 	}
