@@ -160,6 +160,9 @@ func (s *ItemService) MigrateItem(ctx context.Context, id string, version int, d
 	}
 	var plan *assent.MigrationPlan
 	err := s.db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.lock(ctx, "item:"+id); err != nil { // the same lock as every other item write
+			return err
+		}
 		it, err := findItem(ctx, tx, id)
 		if err != nil {
 			return err
