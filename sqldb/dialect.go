@@ -43,3 +43,13 @@ func (d dialect) writePlaceholders(sb *strings.Builder, from, n int) {
 	}
 	sb.WriteByte(')')
 }
+
+// fieldText is an SQL expression for a field value of items as text, the
+// same on both databases: PostgreSQL's ->> gives JSON true as 'true', where
+// SQLite's gives 1. id must already be a valid field id.
+func (d dialect) fieldText(id string) string {
+	if d.isPostgres() {
+		return "(fields ->> '" + id + "')"
+	}
+	return "(CASE json_type(fields, '$." + id + "') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(fields ->> '" + id + "' AS TEXT) END)"
+}

@@ -49,7 +49,8 @@ func (s *ItemService) FindItems(ctx context.Context, f assent.ItemFilter) ([]*as
 		if !fieldFilterKey.MatchString(k) {
 			return nil, "", assent.Invalid("field."+k, "is not a field id")
 		}
-		add("CAST(fields ->> ? AS TEXT) = ?", k, f.Fields[k])
+		// k passed the pattern above, so it can be written into the SQL.
+		add(s.db.dialect.fieldText(k)+" = ?", f.Fields[k])
 	}
 	if f.Cursor != "" {
 		key, err := decodeCursor(f.Cursor)

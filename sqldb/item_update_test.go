@@ -145,3 +145,32 @@ func TestItemUpdatesAndWorkflow(t *testing.T) {
 		})
 	})
 }
+
+// TestFieldFiltersAgree: filters on boolean, number and category values
+// match alike on both databases.
+func TestFieldFiltersAgree(t *testing.T) {
+	sqldbtest.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		tmpl := &assent.Template{ID: "kinds", Name: "Kinds", ItemType: "kinds", Fields: []assent.FieldDef{
+			{ID: "flag", Label: "Flag", Type: assent.FieldBoolean},
+			{ID: "score", Label: "Score", Type: assent.FieldNumber},
+			{ID: "level", Label: "Level", Type: assent.FieldCategory, Options: []string{"Low", "High"}},
+		}}
+		if _, err := sqldb.NewTemplateService(db).AddTemplateVersion(admin, tmpl, assent.TemplateActive); err != nil {
+			t.Fatal(err)
+		}
+		items := sqldb.NewItemService(db)
+		ada := as("ada", assent.RoleMember)
+		if _, err := items.CreateItem(ada, assent.NewItem{Template: assent.TemplateRef{ID: "kinds"}, Name: "one",
+			Fields: map[string]any{"flag": true, "score": 5.0, "level": "High"}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []map[string]string{{"flag": "true"}, {"score": "5"}, {"level": "High"}} {
+			if list, _, err := items.FindItems(ada, assent.ItemFilter{Fields: f}); err != nil || len(list) != 1 {
+				t.Errorf("filter %v: %d items, %v", f, len(list), err)
+			}
+		}
+		if list, _, _ := items.FindItems(ada, assent.ItemFilter{Fields: map[string]string{"flag": "false"}}); len(list) != 0 {
+			t.Errorf("flag=false matched %d", len(list))
+		}
+	})
+}
