@@ -17,14 +17,21 @@ type groupListOutput struct {
 	}
 }
 
-// handleGroupList lists every group with its members.
-func (s *Server) handleGroupList(ctx context.Context, _ *struct{}) (*groupListOutput, error) {
+type pageInput struct {
+	Limit  int    `query:"limit" minimum:"0" maximum:"500"`
+	Cursor string `query:"cursor"`
+}
+
+// handleGroupList lists groups with their members, in name order.
+func (s *Server) handleGroupList(ctx context.Context, in *pageInput) (*groupListOutput, error) {
 	groups, err := s.Groups.FindGroups(ctx)
 	if err != nil {
 		return nil, s.apiError(ctx, err)
 	}
 	out := &groupListOutput{}
-	out.Body.Items = groups
+	if out.Body.Items, out.Body.NextCursor, err = pageOf(groups, func(g *assent.Group) string { return g.Name }, in.Limit, in.Cursor); err != nil {
+		return nil, s.apiError(ctx, err)
+	}
 	return out, nil
 }
 

@@ -15,13 +15,15 @@ type templateListOutput struct {
 }
 
 // handleTemplateList lists templates with their versions.
-func (s *Server) handleTemplateList(ctx context.Context, _ *struct{}) (*templateListOutput, error) {
+func (s *Server) handleTemplateList(ctx context.Context, in *pageInput) (*templateListOutput, error) {
 	list, err := s.Templates.FindTemplates(ctx)
 	if err != nil {
 		return nil, s.apiError(ctx, err)
 	}
 	out := &templateListOutput{}
-	out.Body.Items = list
+	if out.Body.Items, out.Body.NextCursor, err = pageOf(list, func(t *assent.TemplateSummary) string { return t.ID }, in.Limit, in.Cursor); err != nil {
+		return nil, s.apiError(ctx, err)
+	}
 	return out, nil
 }
 

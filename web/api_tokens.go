@@ -9,6 +9,8 @@ import (
 type tokenListInput struct {
 	Username string `query:"username" doc:"Whose tokens; admins may name anyone."`
 	All      bool   `query:"all" doc:"Everyone's tokens (admins only)."`
+	Limit    int    `query:"limit" minimum:"0" maximum:"500"`
+	Cursor   string `query:"cursor"`
 }
 
 type tokenListOutput struct {
@@ -33,7 +35,9 @@ func (s *Server) handleTokenList(ctx context.Context, in *tokenListInput) (*toke
 		return nil, s.apiError(ctx, err)
 	}
 	out := &tokenListOutput{}
-	out.Body.Items = tokens
+	if out.Body.Items, out.Body.NextCursor, err = pageOf(tokens, func(t *assent.Token) string { return t.ID }, in.Limit, in.Cursor); err != nil {
+		return nil, s.apiError(ctx, err)
+	}
 	return out, nil
 }
 
