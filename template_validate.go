@@ -87,14 +87,11 @@ func (t *Template) Validate(c TemplateContext) error {
 
 func (t *Template) validateFields(p *Problems, c TemplateContext) map[string]*FieldDef {
 	fields := map[string]*FieldDef{}
+	seen := map[string]bool{}
 	for i := range t.Fields {
 		f := &t.Fields[i]
 		at := fmt.Sprintf("fields[%d]", i)
-		if !fieldIDPattern.MatchString(f.ID) {
-			p.Add(at+".id", "must start with a lowercase letter, then letters, digits or '_'")
-		} else if fields[f.ID] != nil {
-			p.Add(at+".id", "duplicate field id %q", f.ID)
-		} else {
+		if checkID(p, at, f.ID, "field", seen) {
 			fields[f.ID] = f
 		}
 		if strings.TrimSpace(f.Label) == "" {
@@ -212,20 +209,11 @@ func (t *Template) validateOverview(p *Problems, fields map[string]*FieldDef) {
 	seen := map[string]bool{}
 	for i, s := range t.Overview {
 		at := fmt.Sprintf("overview[%d]", i)
-		if !fieldIDPattern.MatchString(s.ID) {
-			p.Add(at+".id", "must start with a lowercase letter, then letters, digits or '_'")
-		} else if seen[s.ID] {
-			p.Add(at+".id", "duplicate section id %q", s.ID)
-		}
-		seen[s.ID] = true
+		checkID(p, at, s.ID, "section", seen)
 		if strings.TrimSpace(s.Title) == "" {
 			p.Add(at+".title", "is required")
 		}
-		for j, f := range s.Fields {
-			if fields[f] == nil {
-				p.Add(fmt.Sprintf("%s.fields[%d]", at, j), "no field %q in this template", f)
-			}
-		}
+		checkFieldList(p, at, s.Fields, fields)
 	}
 }
 
@@ -234,20 +222,11 @@ func (t *Template) validateSteps(p *Problems, c TemplateContext, fields map[stri
 	gating := ""
 	for i, s := range t.Steps {
 		at := fmt.Sprintf("steps[%d]", i)
-		if !fieldIDPattern.MatchString(s.ID) {
-			p.Add(at+".id", "must start with a lowercase letter, then letters, digits or '_'")
-		} else if seen[s.ID] {
-			p.Add(at+".id", "duplicate step id %q", s.ID)
-		}
-		seen[s.ID] = true
+		checkID(p, at, s.ID, "step", seen)
 		if strings.TrimSpace(s.Name) == "" {
 			p.Add(at+".name", "is required")
 		}
-		for j, f := range s.Fields {
-			if fields[f] == nil {
-				p.Add(fmt.Sprintf("%s.fields[%d]", at, j), "no field %q in this template", f)
-			}
-		}
+		checkFieldList(p, at, s.Fields, fields)
 		if v := s.VisibleWhen; v != nil {
 			f := fields[v.Field]
 			if f == nil {
@@ -282,12 +261,7 @@ func (t *Template) validateSignoff(p *Problems, c TemplateContext, fields map[st
 	seen := map[string]bool{}
 	for i, g := range s.FeedbackGroups {
 		gat := fmt.Sprintf("%s.feedback_groups[%d]", at, i)
-		if !fieldIDPattern.MatchString(g.ID) {
-			p.Add(gat+".id", "must start with a lowercase letter, then letters, digits or '_'")
-		} else if seen[g.ID] {
-			p.Add(gat+".id", "duplicate feedback group id %q", g.ID)
-		}
-		seen[g.ID] = true
+		checkID(p, gat, g.ID, "feedback group", seen)
 		if strings.TrimSpace(g.Name) == "" {
 			p.Add(gat+".name", "is required")
 		}
@@ -377,4 +351,28 @@ func (t *Template) GatingStep() string {
 		}
 	}
 	return ""
+}
+
+// checkID reports an id that breaks the pattern or repeats one in seen,
+// and records it; kind names the thing in the message ("step").
+func checkID(p *Problems, at, id, kind string, seen map[string]bool) bool {
+	ok := true
+	if !fieldIDPattern.MatchString(id) {
+		p.Add(at+".id", "must start with a lowercase letter, then letters, digits or '_'")
+		ok = false
+	} else if seen[id] {
+		p.Add(at+".id", "duplicate %s id %q", kind, id)
+		ok = false
+	}
+	seen[id] = true
+	return ok
+}
+
+// checkFieldList reports every entry of a list of field ids that names no field.
+func checkFieldList(p *Problems, at string, ids []string, fields map[string]*FieldDef) {
+	for j, f := range ids {
+		if fields[f] == nil {
+			p.Add(fmt.Sprintf("%s.fields[%d]", at, j), "no field %q in this template", f)
+		}
+	}
 }
