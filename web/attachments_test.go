@@ -21,18 +21,7 @@ func (e *env) upload(c caller, item, field, name string, content []byte) (int, s
 	fw, _ := mw.CreateFormFile("file", name)
 	fw.Write(content)
 	mw.Close()
-	req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/items/"+item+"/attachments", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	if tok := e.tokens[c]; tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return e.send(c, "POST", "/api/v1/items/"+item+"/attachments", mw.FormDataContentType(), &body)
 }
 
 func TestAttachments(t *testing.T) {

@@ -142,18 +142,26 @@ func newEnvWith(t testing.TB, dsn string, cfg web.Config) *env {
 	return e
 }
 
-// do sends a request as c and returns the status and body.
+// do sends a JSON request as c and returns the status and body.
 func (e *env) do(c caller, method, path, body string) (int, string) {
 	e.t.Helper()
-	req, err := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
+	return e.send(c, method, path, "application/json", strings.NewReader(body))
+}
+
+// send sends a request with a body of the given type as c (with its token,
+// if it has one) and extra headers in pairs, and returns status and body.
+func (e *env) send(c caller, method, path, contentType string, body io.Reader, header ...string) (int, string) {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.srv.URL+path, body)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
+	req.Header.Set("Content-Type", contentType)
 	if tok := e.tokens[c]; tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,19 +11,7 @@ import (
 // doWith is do with extra headers.
 func (e *env) doWith(c caller, method, path, body string, header ...string) (int, string) {
 	e.t.Helper()
-	req, _ := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+e.tokens[c])
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return e.send(c, method, path, "application/json", strings.NewReader(body), header...)
 }
 
 func TestItemsAPI(t *testing.T) {

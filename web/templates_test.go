@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -30,21 +29,10 @@ steps:
       approvers: ["field:owners"]
 `
 
-// put sends a template as YAML.
+// putTemplate sends a template as YAML.
 func (e *env) putTemplate(c caller, path, body string) (int, string) {
 	e.t.Helper()
-	req, _ := http.NewRequest("PUT", e.srv.URL+path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/yaml")
-	if tok := e.tokens[c]; tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return e.send(c, "PUT", path, "application/yaml", strings.NewReader(body))
 }
 
 func TestTemplatesAPI(t *testing.T) {
