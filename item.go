@@ -111,6 +111,7 @@ type ItemFilter struct {
 	Template string
 	Q        string            // name contains, any case
 	Step     string            // current step
+	Parent   string            // parent item id
 	Fields   map[string]string // field id → value, compared as text
 	Archived *bool             // nil: not archived; true: only archived
 	Limit    int

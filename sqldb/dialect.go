@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 )
@@ -52,4 +53,22 @@ func (d dialect) fieldText(id string) string {
 		return "(fields ->> '" + id + "')"
 	}
 	return "(CASE json_type(fields, '$." + id + "') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(fields ->> '" + id + "' AS TEXT) END)"
+}
+
+// inList is an SQL condition "col is one of the strings in parameter n";
+// listArg encodes the strings for it. One parameter whatever the length:
+// a JSON array on SQLite, a text array on PostgreSQL.
+func (d dialect) inList(col string, n int) string {
+	if d.isPostgres() {
+		return col + " = ANY($" + strconv.Itoa(n) + "::text[])"
+	}
+	return col + " IN (SELECT value FROM json_each($" + strconv.Itoa(n) + "))"
+}
+
+func (d dialect) listArg(values []string) any {
+	if d.isPostgres() {
+		return values
+	}
+	b, _ := json.Marshal(values)
+	return string(b)
 }

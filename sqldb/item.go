@@ -50,12 +50,15 @@ func scanItem(row interface{ Scan(...any) error }) (*assent.Item, error) {
 	return &it, nil
 }
 
-func findItem(ctx context.Context, q queryer, id string) (*assent.Item, error) {
+func findItem(ctx context.Context, q rowsQueryer, id string) (*assent.Item, error) {
 	it, err := scanItem(q.QueryRowContext(ctx, `SELECT `+itemColumns+` FROM items WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, assent.Errorf(assent.ENOTFOUND, "Item %q not found.", id)
 	} else if err != nil {
 		return nil, fmt.Errorf("find item: %w", err)
+	}
+	if err := fillGovernableIDs(ctx, dialect{}, q, []*assent.Item{it}); err != nil {
+		return nil, err
 	}
 	return it, nil
 }
@@ -75,47 +78,55 @@ func (s *ItemService) CreateItem(ctx context.Context, n assent.NewItem) (*assent
 	}
 	var it *assent.Item
 	err := s.db.inTx(ctx, func(tx *Tx) error {
-		v, err := findTemplateVersion(ctx, tx, n.Template.ID, n.Template.Version)
-		if assent.ErrorCode(err) == assent.ENOTFOUND {
-			return &assent.Error{Code: assent.EINVALID, Message: assent.ErrorMessage(err), Details: []assent.ErrorDetail{{Location: "template", Message: assent.ErrorMessage(err)}}}
-		} else if err != nil {
-			return err
-		}
-		if v.Status != assent.TemplateActive {
-			return assent.Invalid("template", "version %d of %s is %s; only active versions create items", v.Version, v.TemplateID, v.Status)
-		}
-		t := v.Definition
-		var p assent.Problems
-		name := strings.TrimSpace(n.Name)
-		if name == "" || len(name) > 300 {
-			p.Add("name", "must be 1 to 300 characters")
-		}
-		fields := t.WithDefaults(n.Fields)
-		if err := t.CheckFields(fields, true); err != nil {
-			p = append(p, err.(*assent.Error).Details...)
-		}
-		parent := n.Parent
-		if err := s.checkValues(ctx, tx, t, v.Version, "", fields, &parent, &p); err != nil {
-			return err
-		}
-		n.Parent = parent
-		if err := checkParent(ctx, tx, t, n.Parent, &p); err != nil {
-			return err
-		}
-		if err := p.Err(); err != nil {
-			return err
-		}
-		it = &assent.Item{ID: "item_" + randomString(9), Type: t.ItemType, Name: name, Template: assent.TemplateRef{ID: t.ID, Version: v.Version},
-			Revision: 1, Parent: n.Parent, GovernableItems: []string{}, Fields: fields, Workflow: assent.Workflow{Steps: t.NewSteps()},
-			CreatedAt: tx.now, UpdatedAt: tx.now, CreatedBy: tx.actor}
-		it.Workflow.CurrentStep = assent.CurrentStep(it.Workflow.Steps)
-		if err := insertItem(ctx, tx, it); err != nil {
-			return err
-		}
-		tx.record("item", it.ID, "item.create", nil, map[string]any{"type": it.Type, "name": it.Name, "template": it.Template, "parent": it.Parent, "fields": it.Fields})
-		return nil
+		var err error
+		it, err = s.createItem(ctx, tx, n)
+		return err
 	})
 	return it, err
+}
+
+// createItem creates an item in tx; governing a source object creates its
+// item this way too.
+func (s *ItemService) createItem(ctx context.Context, tx *Tx, n assent.NewItem) (*assent.Item, error) {
+	v, err := findTemplateVersion(ctx, tx, n.Template.ID, n.Template.Version)
+	if assent.ErrorCode(err) == assent.ENOTFOUND {
+		return nil, &assent.Error{Code: assent.EINVALID, Message: assent.ErrorMessage(err), Details: []assent.ErrorDetail{{Location: "template", Message: assent.ErrorMessage(err)}}}
+	} else if err != nil {
+		return nil, err
+	}
+	if v.Status != assent.TemplateActive {
+		return nil, assent.Invalid("template", "version %d of %s is %s; only active versions create items", v.Version, v.TemplateID, v.Status)
+	}
+	t := v.Definition
+	var p assent.Problems
+	name := strings.TrimSpace(n.Name)
+	if name == "" || len(name) > 300 {
+		p.Add("name", "must be 1 to 300 characters")
+	}
+	fields := t.WithDefaults(n.Fields)
+	if err := t.CheckFields(fields, true); err != nil {
+		p = append(p, err.(*assent.Error).Details...)
+	}
+	parent := n.Parent
+	if err := s.checkValues(ctx, tx, t, v.Version, "", fields, &parent, &p); err != nil {
+		return nil, err
+	}
+	n.Parent = parent
+	if err := checkParent(ctx, tx, t, n.Parent, &p); err != nil {
+		return nil, err
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	it := &assent.Item{ID: "item_" + randomString(9), Type: t.ItemType, Name: name, Template: assent.TemplateRef{ID: t.ID, Version: v.Version},
+		Revision: 1, Parent: n.Parent, GovernableItems: []string{}, Fields: fields, Workflow: assent.Workflow{Steps: t.NewSteps()},
+		CreatedAt: tx.now, UpdatedAt: tx.now, CreatedBy: tx.actor}
+	it.Workflow.CurrentStep = assent.CurrentStep(it.Workflow.Steps)
+	if err := insertItem(ctx, tx, it); err != nil {
+		return nil, err
+	}
+	tx.record("item", it.ID, "item.create", nil, map[string]any{"type": it.Type, "name": it.Name, "template": it.Template, "parent": it.Parent, "fields": it.Fields})
+	return it, nil
 }
 
 // checkParent requires the parent, when given, to exist and be of the

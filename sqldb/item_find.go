@@ -37,6 +37,9 @@ func (s *ItemService) FindItems(ctx context.Context, f assent.ItemFilter) ([]*as
 	if f.Step != "" {
 		add("current_step = ?", f.Step)
 	}
+	if f.Parent != "" {
+		add("parent_id = ?", f.Parent)
+	}
 	if q := strings.TrimSpace(f.Q); q != "" {
 		add("name "+s.db.dialect.ilike+" ? ESCAPE '\\'", "%"+likeEscape(q)+"%")
 	}
@@ -80,6 +83,9 @@ func (s *ItemService) FindItems(ctx context.Context, f assent.ItemFilter) ([]*as
 	}
 	if err := rows.Err(); err != nil {
 		return nil, "", fmt.Errorf("find items: %w", err)
+	}
+	if err := fillGovernableIDs(ctx, s.db.dialect, s.db.read, items); err != nil {
+		return nil, "", err
 	}
 	next := ""
 	if len(items) > limit {

@@ -67,6 +67,7 @@ type itemListInput struct {
 	Template string `query:"template" example:"standard-project"`
 	Q        string `query:"q" doc:"Name contains, in any case."`
 	Step     string `query:"step" doc:"Current workflow step."`
+	Parent   string `query:"parent" doc:"Items whose parent is this item id."`
 	Archived bool   `query:"archived" doc:"List archived items instead."`
 	Limit    int    `query:"limit" minimum:"0" maximum:"500"`
 	Cursor   string `query:"cursor"`
@@ -82,7 +83,7 @@ type itemListOutput struct {
 // handleItemList lists items; field.<id>=value query parameters filter on
 // field values (read from the raw query, since their names vary).
 func (s *Server) handleItemList(ctx context.Context, in *itemListInput) (*itemListOutput, error) {
-	f := assent.ItemFilter{Type: in.Type, Template: in.Template, Q: in.Q, Step: in.Step, Limit: in.Limit, Cursor: in.Cursor, Fields: fieldFiltersFrom(ctx)}
+	f := assent.ItemFilter{Type: in.Type, Template: in.Template, Q: in.Q, Step: in.Step, Parent: in.Parent, Limit: in.Limit, Cursor: in.Cursor, Fields: fieldFiltersFrom(ctx)}
 	if in.Archived {
 		f.Archived = &in.Archived
 	}

@@ -84,6 +84,8 @@ func newEnvWith(t testing.TB, dsn string, cfg web.Config) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	items := sqldb.NewItemService(db)
+	governables := sqldb.NewGovernableService(db, items)
 	handler, err := web.NewServer(web.Services{
 		Users:       sqldb.NewUserService(db),
 		Groups:      sqldb.NewGroupService(db),
@@ -91,10 +93,15 @@ func newEnvWith(t testing.TB, dsn string, cfg web.Config) *env {
 		Sessions:    sqldb.NewSessionService(db),
 		Events:      sqldb.NewEventService(db),
 		Templates:   sqldb.NewTemplateService(db),
-		Items:       sqldb.NewItemService(db),
+		Items:       items,
 		Attachments: sqldb.NewAttachmentService(db),
 		Blobs:       blobs,
 		Views:       sqldb.NewItemViewService(db),
+		Sources:     sqldb.NewSourceService(db),
+		Governables: governables,
+		Sync:        governables,
+		Rules:       sqldb.NewGovernanceRuleService(db),
+		Registries:  sqldb.NewRegistryService(db),
 	}, cfgWithReady(cfg, db.Ping), logger)
 	if err != nil {
 		t.Fatal(err)

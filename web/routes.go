@@ -12,6 +12,8 @@ import (
 // Body limits per kind of endpoint: small for accounts, larger for lists.
 const (
 	smallBody = 64 << 10
+	// syncBody holds a batch of assent.MaxSyncItems items with attributes.
+	syncBody = 32 << 20
 )
 
 // routes lists every route in one place.
@@ -111,6 +113,23 @@ func (s *Server) routes() {
 	register(api, "GET", "/items/{id}/timeline", "itemTimeline", "An item's events, newest first", 0, s.handleItemTimeline)
 	register(api, "GET", "/items/{id}", "getItem", "Get a governed item", 0, s.handleItemGet)
 	register(api, "POST", "/items/{id}/migrate", "migrateItem", "Move an item to another version of its template (or say what that would do)", 0, s.handleItemMigrate)
+	register(api, "GET", "/items/{id}/source-objects", "itemSourceObjects", "The source objects a governed item governs", 0, s.handleSourceObjects)
+	// sources and governable items
+	register(api, "GET", "/sources", "listSources", "List sources", 0, s.handleSourceList)
+	register(api, "GET", "/sources/{source}", "getSource", "Get a source", 0, s.handleSourceGet)
+	register(api, "PUT", "/sources/{source}", "putSource", "Register or change a source (admin)", 0, s.handleSourcePut)
+	registerLarge(api, "POST", "/sources/{source}/sync", "syncSource", "Apply one batch of a source's objects, all or nothing", 0, syncBody, s.handleSync)
+	register(api, "GET", "/governable-items", "listGovernableItems", "List governable items", 0, s.handleGovernableList)
+	register(api, "GET", "/governable-items/{id}", "getGovernableItem", "Get a governable item", 0, s.handleGovernableGet)
+	register(api, "POST", "/governable-items/{id}/govern", "governItem", "Govern a governable item (and its parents or children)", http.StatusCreated, s.handleGovern)
+	register(api, "POST", "/governable-items/{id}/ungovern", "ungovernItem", "Ungovern an item: its governed item is archived", 0, s.handleUngovern)
+	register(api, "POST", "/governable-items/{id}/hide", "hideItem", "Hide an item and its children", 0, s.handleHide)
+	register(api, "POST", "/governable-items/{id}/unhide", "unhideItem", "Show a hidden item and its children", 0, s.handleUnhide)
+	register(api, "GET", "/governance-rules", "listGovernanceRules", "The auto-governance rules", 0, s.handleRulesGet)
+	register(api, "PUT", "/governance-rules", "putGovernanceRules", "Replace the auto-governance rules (admin)", 0, s.handleRulesPut)
+	// registries
+	register(api, "GET", "/model-registry", "modelRegistry", "Models by project with their versions and governance state", 0, s.handleModelRegistry)
+	register(api, "GET", "/bundle-registry", "bundleRegistry", "Bundles by project with their governance state", 0, s.handleBundleRegistry)
 }
 
 // register adds one API operation with the house defaults: a small body

@@ -26,6 +26,11 @@ type Services struct {
 	Attachments assent.AttachmentService
 	Blobs       assent.BlobStore
 	Views       assent.ItemViewService
+	Sources     assent.SourceService
+	Governables assent.GovernableService
+	Sync        assent.SyncService
+	Rules       assent.GovernanceRuleService
+	Registries  assent.RegistryService
 }
 
 // Config holds the server's settings.

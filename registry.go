@@ -1,0 +1,59 @@
+package assent
+
+import "context"
+
+// RegistryEntry is one row of the model or bundle registry: a source
+// object with its governance state, whatever that state is.
+type RegistryEntry struct {
+	Governable *GovernableItem `json:"governable"`
+	// Governed is the governed item's summary, or nil.
+	Governed *GovernedSummary `json:"governed"`
+}
+
+// GovernedSummary is what a registry shows of a governed item.
+type GovernedSummary struct {
+	ID          string      `json:"id"`
+	Name        string      `json:"name"`
+	Template    TemplateRef `json:"template"`
+	CurrentStep string      `json:"current_step"`
+	Archived    bool        `json:"archived"`
+	// GatingStep is the step whose sign-off gates deployment, and
+	// GatingStatus that step's status; SignoffState its sign-off's state
+	// ("" until the step has a sign-off).
+	GatingStep   string     `json:"gating_step,omitempty"`
+	GatingStatus StepStatus `json:"gating_status,omitempty"`
+	SignoffState string     `json:"signoff_state,omitempty"`
+}
+
+// RegistryModel is a model with its project and versions, newest first.
+type RegistryModel struct {
+	Project  RegistryEntry   `json:"project"`
+	Model    RegistryEntry   `json:"model"`
+	Versions []RegistryEntry `json:"versions"`
+}
+
+// RegistryBundle is a bundle with its project.
+type RegistryBundle struct {
+	Project RegistryEntry `json:"project"`
+	Bundle  RegistryEntry `json:"bundle"`
+}
+
+// RegistryFilter selects registry rows. Hidden items are left out unless
+// asked for; items deleted in their source stay, marked as such.
+type RegistryFilter struct {
+	Q             string // project, model or bundle name contains, any case
+	Source        string
+	Project       string // governable id
+	IncludeHidden bool
+	Limit         int
+	Cursor        string
+}
+
+// RegistryService reads the model and bundle registries.
+type RegistryService interface {
+	// FindModels lists models by project and model name with their versions.
+	FindModels(ctx context.Context, f RegistryFilter) ([]*RegistryModel, string, error)
+
+	// FindBundles lists bundles by project and bundle name.
+	FindBundles(ctx context.Context, f RegistryFilter) ([]*RegistryBundle, string, error)
+}

@@ -1,0 +1,56 @@
+-- +goose Up
+-- Sources are the ML platforms; governable items are Assent's copies of
+-- their objects, changed only by sync. Attributes are the platform's own
+-- data, kept as JSON text and compared whole.
+CREATE TABLE sources (
+    id            TEXT PRIMARY KEY,
+    kind          TEXT NOT NULL,
+    display_name  TEXT NOT NULL,
+    link_template TEXT NOT NULL DEFAULT '',
+    created_at    BIGINT NOT NULL,
+    updated_at    BIGINT NOT NULL,
+    last_sync_at  BIGINT
+);
+
+CREATE TABLE governable_items (
+    id                TEXT PRIMARY KEY,
+    source_id         TEXT NOT NULL REFERENCES sources (id),
+    kind              TEXT NOT NULL CHECK (kind IN ('project', 'bundle', 'model', 'model_version')),
+    key               TEXT NOT NULL,
+    parent_id         TEXT REFERENCES governable_items (id),
+    name              TEXT NOT NULL,
+    attributes        TEXT NOT NULL DEFAULT '{}',
+    status            TEXT NOT NULL CHECK (status IN ('governable', 'governed', 'hidden')),
+    deleted_in_source BOOLEAN NOT NULL DEFAULT FALSE,
+    governed_item_id  TEXT REFERENCES items (id),
+    created_at        BIGINT NOT NULL,
+    updated_at        BIGINT NOT NULL,
+    UNIQUE (source_id, key),
+    CHECK ((status = 'governed') = (governed_item_id IS NOT NULL))
+);
+-- Lists by name (all kinds, or one kind), children of a parent, and the
+-- source objects of a governed item.
+CREATE INDEX governable_name ON governable_items (name, id);
+CREATE INDEX governable_kind_name ON governable_items (kind, name, id);
+CREATE INDEX governable_parent ON governable_items (parent_id, kind, name, id);
+CREATE INDEX governable_governed ON governable_items (governed_item_id);
+
+-- The items seen by each batch of a full sync that is not final yet. The
+-- final batch marks the source's other items deleted and forgets the run.
+CREATE TABLE sync_run_items (
+    source_id TEXT NOT NULL,
+    run       TEXT NOT NULL,
+    item_id   TEXT NOT NULL,
+    seen_at   BIGINT NOT NULL,
+    PRIMARY KEY (source_id, run, item_id)
+);
+
+-- Auto-governance: one rule per kind for the instance (parent_id ''), and
+-- overrides for the upcoming children of one governed item.
+CREATE TABLE governance_rules (
+    kind        TEXT NOT NULL,
+    parent_id   TEXT NOT NULL DEFAULT '',
+    mode        TEXT NOT NULL CHECK (mode IN ('automated', 'recommended', 'none')),
+    template_id TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (kind, parent_id)
+);

@@ -1,0 +1,209 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"assent"
+)
+
+// RegistryService implements assent.RegistryService.
+type RegistryService struct{ db *DB }
+
+// NewRegistryService returns the registry service of db.
+func NewRegistryService(db *DB) *RegistryService { return &RegistryService{db: db} }
+
+var _ assent.RegistryService = (*RegistryService)(nil)
+
+// FindModels lists models by project and model name, each with its
+// versions newest first.
+func (s *RegistryService) FindModels(ctx context.Context, f assent.RegistryFilter) ([]*assent.RegistryModel, string, error) {
+	page, next, err := s.findPage(ctx, assent.KindModel, f)
+	if err != nil {
+		return nil, "", err
+	}
+	modelIDs := make([]string, len(page))
+	for i, g := range page {
+		modelIDs[i] = g.ID
+	}
+	d := s.db.dialect
+	q := governableSelect + ` WHERE ` + d.inList("g.parent_id", 1) + ` AND g.kind = 'model_version'`
+	if !f.IncludeHidden {
+		q += ` AND g.status <> 'hidden'`
+	}
+	versions, err := queryGovernables(ctx, s.db.read, q+` ORDER BY g.created_at DESC, g.name DESC, g.id`, d.listArg(modelIDs))
+	if err != nil {
+		return nil, "", err
+	}
+	projects, err := s.projectsOf(ctx, page)
+	if err != nil {
+		return nil, "", err
+	}
+	summaries, err := s.summaries(ctx, append(append(append([]*assent.GovernableItem{}, page...), versions...), mapValues(projects)...))
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]*assent.RegistryModel, len(page))
+	byModel := make(map[string]*assent.RegistryModel, len(page))
+	for i, m := range page {
+		out[i] = &assent.RegistryModel{Project: entry(projects[*m.Parent], summaries), Model: entry(m, summaries), Versions: []assent.RegistryEntry{}}
+		byModel[m.ID] = out[i]
+	}
+	for _, v := range versions {
+		rm := byModel[*v.Parent]
+		rm.Versions = append(rm.Versions, entry(v, summaries))
+	}
+	return out, next, nil
+}
+
+// FindBundles lists bundles by project and bundle name.
+func (s *RegistryService) FindBundles(ctx context.Context, f assent.RegistryFilter) ([]*assent.RegistryBundle, string, error) {
+	page, next, err := s.findPage(ctx, assent.KindBundle, f)
+	if err != nil {
+		return nil, "", err
+	}
+	projects, err := s.projectsOf(ctx, page)
+	if err != nil {
+		return nil, "", err
+	}
+	summaries, err := s.summaries(ctx, append(append([]*assent.GovernableItem{}, page...), mapValues(projects)...))
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]*assent.RegistryBundle, len(page))
+	for i, b := range page {
+		out[i] = &assent.RegistryBundle{Project: entry(projects[*b.Parent], summaries), Bundle: entry(b, summaries)}
+	}
+	return out, next, nil
+}
+
+// findPage reads one page of models or bundles in (project name, name) order.
+func (s *RegistryService) findPage(ctx context.Context, kind string, f assent.RegistryFilter) ([]*assent.GovernableItem, string, error) {
+	if _, err := assent.RequireRole(ctx, assent.RoleViewer); err != nil {
+		return nil, "", err
+	}
+	where := []string{"g.kind = $1"}
+	args := []any{kind}
+	add := func(cond string, vals ...any) {
+		for _, v := range vals {
+			args = append(args, v)
+			cond = strings.Replace(cond, "?", fmt.Sprintf("$%d", len(args)), 1)
+		}
+		where = append(where, cond)
+	}
+	if !f.IncludeHidden {
+		add("g.status <> 'hidden'")
+	}
+	if f.Source != "" {
+		add("g.source_id = ?", f.Source)
+	}
+	if f.Project != "" {
+		add("g.parent_id = ?", f.Project)
+	}
+	if q := strings.TrimSpace(f.Q); q != "" {
+		pattern := "%" + likeEscape(q) + "%"
+		ilike := s.db.dialect.ilike
+		add("(g.name "+ilike+" ? ESCAPE '\\' OR p.name "+ilike+" ? ESCAPE '\\')", pattern, pattern)
+	}
+	if f.Cursor != "" {
+		key, err := decodeCursor(f.Cursor)
+		parts := strings.Split(key, "\x00")
+		if err != nil || len(parts) != 4 {
+			return nil, "", assent.Invalid("cursor", "is not a cursor this server gave out")
+		}
+		add("(p.name, p.id, g.name, g.id) > (?, ?, ?, ?)", parts[0], parts[1], parts[2], parts[3])
+	}
+	limit := assent.PageSize(f.Limit)
+	// The parent join is governableSelect's "p".
+	page, err := queryGovernables(ctx, s.db.read, governableSelect+` WHERE `+strings.Join(where, " AND ")+
+		fmt.Sprintf(` ORDER BY p.name, p.id, g.name, g.id LIMIT %d`, limit+1), args...)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(page) > limit {
+		page = page[:limit]
+		last := page[limit-1]
+		next = encodeCursor(last.ParentName + "\x00" + *last.Parent + "\x00" + last.Name + "\x00" + last.ID)
+	}
+	return page, next, nil
+}
+
+// projectsOf reads the projects of a page of models or bundles, by id.
+func (s *RegistryService) projectsOf(ctx context.Context, page []*assent.GovernableItem) (map[string]*assent.GovernableItem, error) {
+	ids := make([]string, 0, len(page))
+	seen := map[string]bool{}
+	for _, g := range page {
+		if !seen[*g.Parent] {
+			seen[*g.Parent] = true
+			ids = append(ids, *g.Parent)
+		}
+	}
+	d := s.db.dialect
+	list, err := queryGovernables(ctx, s.db.read, governableSelect+` WHERE `+d.inList("g.id", 1), d.listArg(ids))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*assent.GovernableItem, len(list))
+	for _, p := range list {
+		out[p.ID] = p
+	}
+	return out, nil
+}
+
+// summaries reads the governed items of the governed ones among list.
+func (s *RegistryService) summaries(ctx context.Context, list []*assent.GovernableItem) (map[string]*assent.GovernedSummary, error) {
+	var ids []string
+	for _, g := range list {
+		if g.GovernedItem != nil {
+			ids = append(ids, *g.GovernedItem)
+		}
+	}
+	out := make(map[string]*assent.GovernedSummary, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	d := s.db.dialect
+	rows, err := s.db.read.QueryContext(ctx, `SELECT `+itemColumns+` FROM items WHERE `+d.inList("id", 1), d.listArg(ids))
+	if err != nil {
+		return nil, fmt.Errorf("find governed items: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, fmt.Errorf("find governed items: %w", err)
+		}
+		sum := &assent.GovernedSummary{ID: it.ID, Name: it.Name, Template: it.Template, CurrentStep: it.Workflow.CurrentStep, Archived: it.Archived}
+		t, err := s.db.templateDefinition(ctx, s.db.read, it.Template.ID, it.Template.Version)
+		if err != nil {
+			return nil, err
+		}
+		if sum.GatingStep = t.GatingStep(); sum.GatingStep != "" {
+			for _, st := range it.Workflow.Steps {
+				if st.ID == sum.GatingStep {
+					sum.GatingStatus = st.Status
+				}
+			}
+		}
+		out[it.ID] = sum
+	}
+	return out, rows.Err()
+}
+
+func entry(g *assent.GovernableItem, summaries map[string]*assent.GovernedSummary) assent.RegistryEntry {
+	e := assent.RegistryEntry{Governable: g}
+	if g != nil && g.GovernedItem != nil {
+		e.Governed = summaries[*g.GovernedItem]
+	}
+	return e
+}
+
+func mapValues(m map[string]*assent.GovernableItem) []*assent.GovernableItem {
+	out := make([]*assent.GovernableItem, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
+}

@@ -1,0 +1,290 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"assent"
+)
+
+// govRow is a governable item as sync and governing handle it.
+type govRow struct {
+	id, source, kind, key string
+	parent                *string
+	name, attrs, status   string
+	deleted               bool
+	governed              *string
+}
+
+// staleRunAge is how long the seen items of an unfinished full sync are kept.
+const staleRunAge = 24 * time.Hour
+
+// Sync applies one batch of a source in one transaction.
+func (s *GovernableService) Sync(ctx context.Context, source string, b assent.SyncBatch) (*assent.SyncResult, error) {
+	if _, err := assent.RequireRole(ctx, assent.RoleMember); err != nil {
+		return nil, err
+	}
+	if len(b.Items) > assent.MaxSyncItems {
+		return nil, &assent.Error{Code: assent.ETOOLARGE, Message: fmt.Sprintf("A batch holds at most %d items; this one has %d. Send it in several batches with a run.", assent.MaxSyncItems, len(b.Items)),
+			Details: []assent.ErrorDetail{{Location: "items", Message: fmt.Sprintf("has %d items; at most %d", len(b.Items), assent.MaxSyncItems)}}}
+	}
+	problems, bad := checkBatch(&b)
+	var res *assent.SyncResult
+	var err error
+	// Two batches creating the same key at once: the loser sees a unique
+	// violation, and trying again finds the winner's row and updates it.
+	for attempt := 0; attempt < 3; attempt++ {
+		err = s.db.inTx(ctx, func(tx *Tx) error {
+			var err error
+			res, err = s.applyBatch(ctx, tx, source, b, problems, bad)
+			return err
+		})
+		if !isUniqueViolation(err) {
+			break
+		}
+	}
+	return res, err
+}
+
+// checkBatch checks what needs no database: sizes, kinds, keys, names and
+// duplicates. It fills names left empty with the key, and returns the
+// problems with the indexes of the items at fault, which the database
+// checks skip so that one answer names every bad item.
+func checkBatch(b *assent.SyncBatch) (assent.Problems, map[int]bool) {
+	var p assent.Problems
+	bad := map[int]bool{}
+	if len(b.Run) > 100 {
+		p.Add("run", "must be at most 100 characters")
+	}
+	seen := make(map[string]int, len(b.Items))
+	for i := range b.Items {
+		it := &b.Items[i]
+		at := fmt.Sprintf("items[%d]", i)
+		before := len(p)
+		if assent.KindDepth(it.Kind) < 0 {
+			p.Add(at+".kind", "must be one of %s", strings.Join(assent.GovernableKinds, ", "))
+		}
+		if it.Key == "" || len(it.Key) > 300 {
+			p.Add(at+".key", "must be 1 to 300 characters")
+		} else if j, dup := seen[it.Key]; dup {
+			p.Add(at+".key", "%q is also the key of items[%d]; a key appears once in a batch", it.Key, j)
+		} else {
+			seen[it.Key] = i
+		}
+		it.Name = strings.TrimSpace(it.Name)
+		if it.Name == "" {
+			it.Name = it.Key
+		}
+		if len(it.Name) > 300 {
+			p.Add(at+".name", "must be at most 300 characters")
+		}
+		switch want := assent.ParentKind(it.Kind); {
+		case it.Kind == assent.KindProject && it.Parent != "":
+			p.Add(at+".parent", "a project has no parent")
+		case want != "" && it.Parent == "":
+			p.Add(at+".parent", "a %s needs the key of its %s", it.Kind, want)
+		}
+		if a, err := json.Marshal(it.Attributes); err != nil || len(a) > 64<<10 {
+			p.Add(at+".attributes", "must be a JSON object of at most 64 KiB")
+		}
+		if len(p) > before {
+			bad[i] = true
+		}
+	}
+	return p, bad
+}
+
+// applyBatch writes a checked batch: it resolves parents, inserts what is
+// new, updates what changed, marks what a final batch did not see, and
+// governs new items that a rule says to govern.
+func (s *GovernableService) applyBatch(ctx context.Context, tx *Tx, source string, b assent.SyncBatch, p assent.Problems, bad map[int]bool) (*assent.SyncResult, error) {
+	if _, err := findSource(ctx, tx, source); err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(b.Items)*2)
+	for _, it := range b.Items {
+		keys = append(keys, it.Key)
+		if it.Parent != "" {
+			keys = append(keys, it.Parent)
+		}
+	}
+	existing, err := loadByKeys(ctx, tx, source, keys)
+	if err != nil {
+		return nil, err
+	}
+	// Parents before children, so that a batch may hold both in any order.
+	order := make([]int, len(b.Items))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, c int) int {
+		return assent.KindDepth(b.Items[a].Kind) - assent.KindDepth(b.Items[c].Kind)
+	})
+	res := &assent.SyncResult{Items: make([]assent.SyncItemRef, len(b.Items))}
+	var created, changed []*govRow
+	var befores, afters []map[string]any
+	for _, i := range order {
+		if bad[i] {
+			continue
+		}
+		in := b.Items[i]
+		at := fmt.Sprintf("items[%d]", i)
+		var parent *govRow
+		if in.Parent != "" {
+			parent = existing[in.Parent]
+			switch want := assent.ParentKind(in.Kind); {
+			case parent == nil:
+				p.Add(at+".parent", "source %s has no %s with key %q, in this batch or before", source, want, in.Parent)
+				continue
+			case parent.kind != want:
+				p.Add(at+".parent", "%q is a %s; the parent of a %s must be a %s", in.Parent, parent.kind, in.Kind, want)
+				continue
+			}
+		}
+		attrs := canonicalJSON(in.Attributes)
+		row := existing[in.Key]
+		if row == nil {
+			row = &govRow{id: "gi_" + randomString(10), source: source, kind: in.Kind, key: in.Key, name: in.Name, attrs: attrs, status: assent.StatusGovernable}
+			if parent != nil {
+				row.parent = &parent.id
+				if parent.status == assent.StatusHidden { // hiding a parent hides its children, upcoming ones too
+					row.status = assent.StatusHidden
+				}
+			}
+			existing[in.Key] = row
+			created = append(created, row)
+			res.Items[i] = assent.SyncItemRef{Key: in.Key, ID: row.id}
+			continue
+		}
+		res.Items[i] = assent.SyncItemRef{Key: in.Key, ID: row.id}
+		if row.kind != in.Kind {
+			p.Add(at+".kind", "key %q is a %s in source %s; a key keeps its kind", in.Key, row.kind, source)
+			continue
+		}
+		before, after := map[string]any{}, map[string]any{}
+		if row.name != in.Name {
+			before["name"], after["name"] = row.name, in.Name
+			row.name = in.Name
+		}
+		if parent != nil && (row.parent == nil || *row.parent != parent.id) {
+			before["parent"], after["parent"] = row.parent, parent.id
+			row.parent = &parent.id
+		}
+		if row.attrs != attrs {
+			before["attributes"], after["attributes"] = json.RawMessage(row.attrs), json.RawMessage(attrs)
+			row.attrs = attrs
+		}
+		if row.deleted {
+			before["deleted_in_source"], after["deleted_in_source"] = true, false
+			row.deleted = false
+		}
+		if len(after) == 0 {
+			res.Unchanged++
+			continue
+		}
+		changed, befores, afters = append(changed, row), append(befores, before), append(afters, after)
+	}
+	if len(p) > 0 {
+		sortProblems(p)
+		return nil, p.Err()
+	}
+	if err := insertGovernables(ctx, tx, created); err != nil {
+		return nil, err
+	}
+	for i, row := range changed {
+		if _, err := tx.ExecContext(ctx, `UPDATE governable_items SET name = $1, parent_id = $2, attributes = $3, deleted_in_source = $4, updated_at = $5 WHERE id = $6`,
+			row.name, row.parent, row.attrs, row.deleted, ms(tx.now), row.id); err != nil {
+			return nil, fmt.Errorf("update governable item: %w", err)
+		}
+		tx.record("governable", row.id, "governable.update", befores[i], afters[i])
+	}
+	res.Created, res.Updated = len(created), len(changed)
+	if b.Run != "" || b.Final {
+		if res.Deleted, err = s.trackRun(ctx, tx, source, b, res.Items); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE sources SET last_sync_at = $1 WHERE id = $2`, ms(tx.now), source); err != nil {
+		return nil, fmt.Errorf("update source: %w", err)
+	}
+	if res.Governed, err = s.autoGovern(ctx, tx, created, existing); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// loadByKeys reads the source's items with the given keys, by key.
+func loadByKeys(ctx context.Context, tx *Tx, source string, keys []string) (map[string]*govRow, error) {
+	d := tx.db.dialect
+	rows, err := tx.QueryContext(ctx, `SELECT id, kind, key, parent_id, name, attributes, status, deleted_in_source, governed_item_id
+		FROM governable_items WHERE source_id = $1 AND `+d.inList("key", 2), source, d.listArg(keys))
+	if err != nil {
+		return nil, fmt.Errorf("load governable items: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[string]*govRow, len(keys))
+	for rows.Next() {
+		r := &govRow{source: source}
+		var parent, governed sql.NullString
+		if err := rows.Scan(&r.id, &r.kind, &r.key, &parent, &r.name, &r.attrs, &r.status, &r.deleted, &governed); err != nil {
+			return nil, fmt.Errorf("load governable items: %w", err)
+		}
+		r.parent, r.governed = nullString(parent), nullString(governed)
+		out[r.key] = r
+	}
+	return out, rows.Err()
+}
+
+const governableInsertColumns = 10
+
+// insertGovernables inserts new items with multi-row statements, one
+// event each.
+func insertGovernables(ctx context.Context, tx *Tx, rows []*govRow) error {
+	perStmt := tx.db.dialect.maxParams / governableInsertColumns
+	for start := 0; start < len(rows); start += perStmt {
+		chunk := rows[start:min(start+perStmt, len(rows))]
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO governable_items (id, source_id, kind, key, parent_id, name, attributes, status, created_at, updated_at) VALUES `)
+		args := make([]any, 0, len(chunk)*governableInsertColumns)
+		for i, r := range chunk {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			tx.db.dialect.writePlaceholders(&sb, len(args), governableInsertColumns)
+			args = append(args, r.id, r.source, r.kind, r.key, r.parent, r.name, r.attrs, r.status, ms(tx.now), ms(tx.now))
+		}
+		if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+			return fmt.Errorf("insert governable items: %w", err)
+		}
+	}
+	for _, r := range rows {
+		tx.record("governable", r.id, "governable.create", nil, map[string]any{
+			"source": r.source, "kind": r.kind, "key": r.key, "parent": r.parent, "name": r.name, "attributes": json.RawMessage(r.attrs), "status": r.status})
+	}
+	return nil
+}
+
+// canonicalJSON encodes attributes with sorted keys, so that equal
+// attributes compare equal as text.
+func canonicalJSON(attrs map[string]any) string {
+	if len(attrs) == 0 {
+		return "{}"
+	}
+	b, _ := json.Marshal(attrs)
+	return string(b)
+}
+
+// sortProblems puts the problems of a batch in item order.
+func sortProblems(p assent.Problems) {
+	index := func(loc string) int {
+		var i int
+		fmt.Sscanf(loc, "items[%d]", &i)
+		return i
+	}
+	slices.SortStableFunc(p, func(a, b assent.ErrorDetail) int { return index(a.Location) - index(b.Location) })
+}
