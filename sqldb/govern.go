@@ -134,6 +134,13 @@ func (s *GovernableService) governParents(ctx context.Context, tx *Tx, g *govRow
 		chain = append(chain, p)
 		id = p.parent
 	}
+	if p := chain[0]; p.governed == nil && !governParents {
+		top := ""
+		if q := chain[len(chain)-1]; q != p && q.governed == nil {
+			top = fmt.Sprintf(", nor is its %s %q: start there", kindLabel(q.kind), q.name)
+		}
+		return nil, assent.Errorf(assent.ECONFLICT, "The parent %s %q (%s) is not governed%s. Govern it first, or ask to govern parents too (govern_parents).", kindLabel(p.kind), p.name, p.id, top)
+	}
 	var parentItem *string
 	for i := len(chain) - 1; i >= 0; i-- {
 		p := chain[i]
@@ -143,9 +150,6 @@ func (s *GovernableService) governParents(ctx context.Context, tx *Tx, g *govRow
 		}
 		if p.status == assent.StatusHidden {
 			return nil, assent.Errorf(assent.ECONFLICT, "The parent %s %q (%s) is hidden; unhide and govern it first.", kindLabel(p.kind), p.name, p.id)
-		}
-		if !governParents {
-			return nil, assent.Errorf(assent.ECONFLICT, "The parent %s %q (%s) is not governed; govern it first, or ask to govern parents too (govern_parents).", kindLabel(p.kind), p.name, p.id)
 		}
 		it, err := s.governOne(ctx, tx, p, rules.template(p.kind, parentItem), "govern_parents", parentItem, "")
 		if err != nil {
