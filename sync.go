@@ -11,8 +11,9 @@ type SyncItem struct {
 	Key  string `json:"key"`
 	// Parent is the parent's key in the same source: a project for a
 	// bundle or model, a model for a model version.
-	Parent     string         `json:"parent,omitempty"`
-	Name       string         `json:"name"`
+	Parent string `json:"parent,omitempty"`
+	// Name is shown to people; the key when left empty.
+	Name       string         `json:"name,omitempty"`
 	Attributes map[string]any `json:"attributes,omitempty"`
 }
 

@@ -33,7 +33,7 @@ func (s *GovernableService) Sync(ctx context.Context, source string, b assent.Sy
 		return nil, &assent.Error{Code: assent.ETOOLARGE, Message: fmt.Sprintf("A batch holds at most %d items; this one has %d. Send it in several batches with a run.", assent.MaxSyncItems, len(b.Items)),
 			Details: []assent.ErrorDetail{{Location: "items", Message: fmt.Sprintf("has %d items; at most %d", len(b.Items), assent.MaxSyncItems)}}}
 	}
-	problems, bad := checkBatch(&b)
+	problems, bad, attrs := checkBatch(&b)
 	var res *assent.SyncResult
 	var err error
 	// Two batches creating the same key at once: the loser sees a unique
@@ -41,7 +41,7 @@ func (s *GovernableService) Sync(ctx context.Context, source string, b assent.Sy
 	for attempt := 0; attempt < 3; attempt++ {
 		err = s.db.inTx(ctx, func(tx *Tx) error {
 			var err error
-			res, err = s.applyBatch(ctx, tx, source, b, problems, bad)
+			res, err = s.applyBatch(ctx, tx, source, b, problems, bad, attrs)
 			return err
 		})
 		if !isUniqueViolation(err) {
@@ -54,10 +54,11 @@ func (s *GovernableService) Sync(ctx context.Context, source string, b assent.Sy
 // checkBatch checks what needs no database: sizes, kinds, keys, names and
 // duplicates. It fills names left empty with the key, and returns the
 // problems with the indexes of the items at fault, which the database
-// checks skip so that one answer names every bad item.
-func checkBatch(b *assent.SyncBatch) (assent.Problems, map[int]bool) {
-	var p assent.Problems
-	bad := map[int]bool{}
+// checks skip so that one answer names every bad item, and the attributes
+// of each item as canonical JSON.
+func checkBatch(b *assent.SyncBatch) (p assent.Problems, bad map[int]bool, attrs []string) {
+	bad = map[int]bool{}
+	attrs = make([]string, len(b.Items))
 	if len(b.Run) > 100 {
 		p.Add("run", "must be at most 100 characters")
 	}
@@ -89,20 +90,21 @@ func checkBatch(b *assent.SyncBatch) (assent.Problems, map[int]bool) {
 		case want != "" && it.Parent == "":
 			p.Add(at+".parent", "a %s needs the key of its %s", it.Kind, want)
 		}
-		if a, err := json.Marshal(it.Attributes); err != nil || len(a) > 64<<10 {
+		attrs[i] = canonicalJSON(it.Attributes)
+		if len(attrs[i]) > 64<<10 {
 			p.Add(at+".attributes", "must be a JSON object of at most 64 KiB")
 		}
 		if len(p) > before {
 			bad[i] = true
 		}
 	}
-	return p, bad
+	return p, bad, attrs
 }
 
 // applyBatch writes a checked batch: it resolves parents, inserts what is
 // new, updates what changed, marks what a final batch did not see, and
 // governs new items that a rule says to govern.
-func (s *GovernableService) applyBatch(ctx context.Context, tx *Tx, source string, b assent.SyncBatch, p assent.Problems, bad map[int]bool) (*assent.SyncResult, error) {
+func (s *GovernableService) applyBatch(ctx context.Context, tx *Tx, source string, b assent.SyncBatch, p assent.Problems, bad map[int]bool, canonical []string) (*assent.SyncResult, error) {
 	if _, err := findSource(ctx, tx, source); err != nil {
 		return nil, err
 	}
@@ -146,10 +148,10 @@ func (s *GovernableService) applyBatch(ctx context.Context, tx *Tx, source strin
 				continue
 			}
 		}
-		attrs := canonicalJSON(in.Attributes)
+		attrs := canonical[i]
 		row := existing[in.Key]
 		if row == nil {
-			row = &govRow{id: "gi_" + randomString(10), source: source, kind: in.Kind, key: in.Key, name: in.Name, attrs: attrs, status: assent.StatusGovernable}
+			row = &govRow{id: sortableID("gi_", tx.now), source: source, kind: in.Kind, key: in.Key, name: in.Name, attrs: attrs, status: assent.StatusGovernable}
 			if parent != nil {
 				row.parent = &parent.id
 				if parent.status == assent.StatusHidden { // hiding a parent hides its children, upcoming ones too
@@ -245,6 +247,36 @@ const governableInsertColumns = 10
 // insertGovernables inserts new items with multi-row statements, one
 // event each.
 func insertGovernables(ctx context.Context, tx *Tx, rows []*govRow) error {
+	if err := insertGovernableRows(ctx, tx, rows); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		// A struct encodes several times faster than a map, and a batch
+		// writes thousands of these.
+		tx.record("governable", r.id, "governable.create", nil, governableCreated{
+			Source: r.source, Kind: r.kind, Key: r.key, Parent: r.parent, Name: r.name, Attributes: json.RawMessage(r.attrs), Status: r.status})
+	}
+	return nil
+}
+
+// governableCreated is the after value of a governable.create event.
+type governableCreated struct {
+	Source     string          `json:"source"`
+	Kind       string          `json:"kind"`
+	Key        string          `json:"key"`
+	Parent     *string         `json:"parent"`
+	Name       string          `json:"name"`
+	Attributes json.RawMessage `json:"attributes"`
+	Status     string          `json:"status"`
+}
+
+func insertGovernableRows(ctx context.Context, tx *Tx, rows []*govRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if tx.db.dialect.isPostgres() {
+		return insertGovernablesPostgres(ctx, tx, rows)
+	}
 	perStmt := tx.db.dialect.maxParams / governableInsertColumns
 	for start := 0; start < len(rows); start += perStmt {
 		chunk := rows[start:min(start+perStmt, len(rows))]
@@ -262,9 +294,24 @@ func insertGovernables(ctx context.Context, tx *Tx, rows []*govRow) error {
 			return fmt.Errorf("insert governable items: %w", err)
 		}
 	}
-	for _, r := range rows {
-		tx.record("governable", r.id, "governable.create", nil, map[string]any{
-			"source": r.source, "kind": r.kind, "key": r.key, "parent": r.parent, "name": r.name, "attributes": json.RawMessage(r.attrs), "status": r.status})
+	return nil
+}
+
+// insertGovernablesPostgres sends the rows as one array per column: one
+// statement that PostgreSQL plans once, as events do.
+func insertGovernablesPostgres(ctx context.Context, tx *Tx, rows []*govRow) error {
+	n := len(rows)
+	ids, kinds, keys, names, attrs, statuses := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	parents := make([]*string, n)
+	for i, r := range rows {
+		ids[i], kinds[i], keys[i], names[i], attrs[i], statuses[i], parents[i] = r.id, r.kind, r.key, r.name, r.attrs, r.status, r.parent
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO governable_items (id, source_id, kind, key, parent_id, name, attributes, status, created_at, updated_at)
+		SELECT u.id, $1, u.kind, u.key, u.parent, u.name, u.attrs, u.status, $2, $2
+		FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) AS u (id, kind, key, parent, name, attrs, status)`,
+		rows[0].source, ms(tx.now), ids, kinds, keys, parents, names, attrs, statuses)
+	if err != nil {
+		return fmt.Errorf("insert governable items: %w", err)
 	}
 	return nil
 }

@@ -54,6 +54,6 @@ func findScenario(name string) (scenario, bool) {
 // listScenarios prints the registry for --list.
 func listScenarios(w io.Writer) {
 	for _, s := range scenarios {
-		fmt.Fprintf(w, "%-12s %s\n", s.name, s.about)
+		fmt.Fprintf(w, "%-16s %s\n", s.name, s.about)
 	}
 }

@@ -48,6 +48,7 @@ func (m *Main) command() *cli.Command {
 			m.tokensCommand(),
 			m.templatesCommand(),
 			m.auditCommand(),
+			m.pushCommand(),
 			{
 				Name:  "version",
 				Usage: "print the version",

@@ -37,6 +37,8 @@ var (
 		Usage: "largest attachment accepted, in MB"}
 	sealIntervalFlag = &cli.DurationFlag{Name: "seal-interval", Value: 250 * time.Millisecond, Sources: cli.EnvVars("ASSENT_SEAL_INTERVAL"),
 		Usage: "how often new events are chained into the audit trail"}
+	demoFlag = &cli.BoolFlag{Name: "demo", Sources: cli.EnvVars("ASSENT_DEMO"),
+		Usage: "load the tutorial's example: source design-node with its projects, models, versions and bundles (again: no change)"}
 )
 
 func (m *Main) serveCommand() *cli.Command {
@@ -45,7 +47,7 @@ func (m *Main) serveCommand() *cli.Command {
 		Usage: "run the server",
 		Description: "On first start the user admin is created with the password in ASSENT_ADMIN_PASSWORD,\n" +
 			"or a random one that is printed once.",
-		Flags:  []cli.Flag{addrFlag, externalURLFlag, instanceNameFlag, behindProxyFlag, sessionIdleFlag, maxUploadFlag, shutdownTimeoutFlag, sealIntervalFlag},
+		Flags:  []cli.Flag{addrFlag, externalURLFlag, instanceNameFlag, behindProxyFlag, sessionIdleFlag, maxUploadFlag, shutdownTimeoutFlag, sealIntervalFlag, demoFlag},
 		Action: m.runServe,
 	}
 }
@@ -71,6 +73,11 @@ func (m *Main) runServe(ctx context.Context, cmd *cli.Command) error {
 	if err := m.bootstrapAdmin(ctx, db, logger); err != nil {
 		return err
 	}
+	if cmd.Bool(demoFlag.Name) {
+		if err := loadDemo(ctx, db, logger); err != nil {
+			return err
+		}
+	}
 
 	blobs, err := filestore.New(filepath.Join(cmd.String(dataDirFlag.Name), "attachments"))
 	if err != nil {
@@ -79,6 +86,8 @@ func (m *Main) runServe(ctx context.Context, cmd *cli.Command) error {
 	attachments := sqldb.NewAttachmentService(db)
 	sessions := sqldb.NewSessionService(db)
 	sessions.IdleTimeout = cmd.Duration(sessionIdleFlag.Name)
+	items := sqldb.NewItemService(db)
+	governables := sqldb.NewGovernableService(db, items)
 	srv, err := web.NewServer(web.Services{
 		Users:       sqldb.NewUserService(db),
 		Groups:      sqldb.NewGroupService(db),
@@ -86,10 +95,15 @@ func (m *Main) runServe(ctx context.Context, cmd *cli.Command) error {
 		Sessions:    sessions,
 		Events:      sqldb.NewEventService(db),
 		Templates:   sqldb.NewTemplateService(db),
-		Items:       sqldb.NewItemService(db),
+		Items:       items,
 		Attachments: attachments,
 		Blobs:       blobs,
 		Views:       sqldb.NewItemViewService(db),
+		Sources:     sqldb.NewSourceService(db),
+		Governables: governables,
+		Sync:        governables,
+		Rules:       sqldb.NewGovernanceRuleService(db),
+		Registries:  sqldb.NewRegistryService(db),
 	}, web.Config{
 		MaxUploadBytes: int64(cmd.Int(maxUploadFlag.Name)) << 20,
 		Version:        buildVersion(),
