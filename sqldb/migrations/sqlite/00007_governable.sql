@@ -27,7 +27,7 @@ CREATE TABLE governable_items (
     updated_at        INTEGER NOT NULL,
     UNIQUE (source_id, key),
     CHECK ((status = 'governed') = (governed_item_id IS NOT NULL))
-);
+) WITHOUT ROWID;
 -- Lists of a kind by name, children of a parent, and the source objects of
 -- a governed item. Each index costs sync time, so there are no more.
 CREATE INDEX governable_kind_name ON governable_items (kind, name, id);
