@@ -115,9 +115,15 @@ func (s *RegistryService) findPage(ctx context.Context, kind string, f assent.Re
 		add("(p.name, p.id, g.name, g.id) > (?, ?, ?, ?)", parts[0], parts[1], parts[2], parts[3])
 	}
 	limit := assent.PageSize(f.Limit)
-	// The parent join is governableSelect's "p".
-	page, err := queryGovernables(ctx, s.db.read, governableSelect+` WHERE `+strings.Join(where, " AND ")+
-		fmt.Sprintf(` ORDER BY p.name, p.id, g.name, g.id LIMIT %d`, limit+1), args...)
+	var page []*assent.GovernableItem
+	var err error
+	if f.Q == "" && f.Project == "" {
+		page, err = s.pageByProject(ctx, where, args, f, limit)
+	} else {
+		// The parent join is governableSelect's "p".
+		page, err = queryGovernables(ctx, s.db.read, governableSelect+` WHERE `+strings.Join(where, " AND ")+
+			fmt.Sprintf(` ORDER BY p.name, p.id, g.name, g.id LIMIT %d`, limit+1), args...)
+	}
 	if err != nil {
 		return nil, "", err
 	}
@@ -128,6 +134,71 @@ func (s *RegistryService) findPage(ctx context.Context, kind string, f assent.Re
 		next = encodeCursor(last.ParentName + "\x00" + *last.Parent + "\x00" + last.Name + "\x00" + last.ID)
 	}
 	return page, next, nil
+}
+
+// pageByProject reads a page without sorting every model: it takes the
+// next projects in name order from their index, then the page among their
+// models, and more projects while the page is not full.
+func (s *RegistryService) pageByProject(ctx context.Context, where []string, args []any, f assent.RegistryFilter, limit int) ([]*assent.GovernableItem, error) {
+	var after []any // the last project read: (name, id)
+	if f.Cursor != "" {
+		key, _ := decodeCursor(f.Cursor) // checked by the caller
+		parts := strings.Split(key, "\x00")
+		after = []any{parts[0], parts[1]}
+	}
+	d := s.db.dialect
+	var page []*assent.GovernableItem
+	for chunk, first := limit+1, true; len(page) <= limit; chunk, first = chunk*4, false {
+		pq := `SELECT id, name FROM governable_items WHERE kind = 'project'`
+		var pargs []any
+		if !f.IncludeHidden {
+			pq += ` AND status <> 'hidden'`
+		}
+		if f.Source != "" {
+			pargs = append(pargs, f.Source)
+			pq += fmt.Sprintf(` AND source_id = $%d`, len(pargs))
+		}
+		if after != nil {
+			op := ">"
+			if first { // the cursor's project may have more models
+				op = ">="
+			}
+			pargs = append(pargs, after...)
+			pq += fmt.Sprintf(` AND (name, id) %s ($%d, $%d)`, op, len(pargs)-1, len(pargs))
+		}
+		rows, err := s.db.read.QueryContext(ctx, pq+fmt.Sprintf(` ORDER BY name, id LIMIT %d`, chunk), pargs...)
+		if err != nil {
+			return nil, fmt.Errorf("find projects: %w", err)
+		}
+		var ids []string
+		var name, id string
+		for rows.Next() {
+			if err := rows.Scan(&id, &name); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("find projects: %w", err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("find projects: %w", err)
+		}
+		if len(ids) == 0 {
+			break
+		}
+		after = []any{name, id}
+		qargs := append(append([]any{}, args...), d.listArg(ids))
+		more, err := queryGovernables(ctx, s.db.read, governableSelect+` WHERE `+strings.Join(where, " AND ")+` AND `+d.inList("g.parent_id", len(qargs))+
+			fmt.Sprintf(` ORDER BY p.name, p.id, g.name, g.id LIMIT %d`, limit+1-len(page)), qargs...)
+		if err != nil {
+			return nil, err
+		}
+		page = append(page, more...)
+		if len(ids) < chunk {
+			break
+		}
+	}
+	return page, nil
 }
 
 // projectsOf reads the projects of a page of models or bundles, by id.
