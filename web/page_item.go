@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -20,6 +21,30 @@ type itemView struct {
 	Events      []*assent.Event
 	Choices     map[string][]*assent.Item // reference fields → items to choose from
 	CanEdit     bool
+	// SourceObjects are the governable items the item governs; Related the
+	// governed models (with their versions) and bundles of a project, or
+	// the versions of a model. The overview shows them.
+	SourceObjects []*assent.GovernableItem
+	Related       []relatedItem
+}
+
+// relatedItem is a governed child of an item, with its own children.
+type relatedItem struct {
+	*assent.Item
+	Children []relatedItem
+}
+
+// TypeLabel names the item's type in a sentence: "model version".
+func (r relatedItem) TypeLabel() string { return kindLabel(r.Type) }
+
+// StepName is the name of the item's current step.
+func (r relatedItem) StepName() string {
+	for _, st := range r.Workflow.Steps {
+		if st.ID == r.Workflow.CurrentStep {
+			return st.Name
+		}
+	}
+	return r.Workflow.CurrentStep
 }
 
 // viewSection is a titled list of fields.
@@ -107,7 +132,53 @@ func (s *Server) loadItemView(r *http.Request) (*itemView, error) {
 		view.Attachments[a.ID] = a
 	}
 	view.Events, _, err = s.Events.FindEvents(ctx, assent.EventFilter{ObjectType: "item", ObjectID: it.ID, Limit: 50})
-	return view, err
+	if err != nil || view.Step != nil || view.Editing {
+		return view, err
+	}
+	return view, s.loadRelated(ctx, view)
+}
+
+// loadRelated reads what the overview lists beside the fields: the
+// source objects, and the governed models and bundles of a project with
+// the models' versions, or the versions of a model.
+func (s *Server) loadRelated(ctx context.Context, view *itemView) error {
+	var err error
+	it := view.Item
+	if view.SourceObjects, err = s.Governables.FindSourceObjects(ctx, it.ID); err != nil {
+		return err
+	}
+	children := func(parent, typ string) ([]relatedItem, error) {
+		items, _, err := s.Items.FindItems(ctx, assent.ItemFilter{Parent: parent, Type: typ, Limit: assent.MaxPageSize})
+		out := make([]relatedItem, len(items))
+		for i, it := range items {
+			out[i] = relatedItem{Item: it}
+		}
+		return out, err
+	}
+	switch it.Type {
+	case assent.KindProject:
+		models, err := children(it.ID, assent.KindModel)
+		if err != nil {
+			return err
+		}
+		for _, m := range models {
+			versions, err := children(m.ID, assent.KindModelVersion)
+			if err != nil {
+				return err
+			}
+			m.Children = versions
+			view.Related = append(view.Related, m)
+		}
+		bundles, err := children(it.ID, assent.KindBundle)
+		if err != nil {
+			return err
+		}
+		view.Related = append(view.Related, bundles...)
+	case assent.KindModel:
+		view.Related, err = children(it.ID, assent.KindModelVersion)
+		return err
+	}
+	return nil
 }
 
 // handleItemPage shows an item: overview or one step, reading or editing.

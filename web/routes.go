@@ -155,8 +155,4 @@ func registerLarge[I, O any](api huma.API, method, path, id, summary string, sta
 var soonPages = map[string]struct {
 	section string
 	soonData
-}{
-	"/governable-items": {"governable", soonData{"Governable items", "The projects, bundles, models and versions of your ML platforms, to govern or hide.", "source synchronisation (sources and governable items)"}},
-	"/model-registry":   {"models", soonData{"Model registry", "Every model and version, with governance status, metrics and drift.", "sources and governable items, then metrics"}},
-	"/bundle-registry":  {"bundles", soonData{"Bundle registry", "Every bundle of every project, with its governance status.", "sources and governable items"}},
-}
+}{}

@@ -1,0 +1,204 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"assent"
+)
+
+// registry describes the model registry or the bundle registry: the same
+// page over models with their versions, or over bundles.
+type registry struct {
+	Path, Title, Purpose, Section string
+	Kind                          string // the rows' kind: model or bundle
+	Param                         string // the parameter that selects the row whose details show
+	Noun                          string
+}
+
+var (
+	modelRegistry = &registry{Path: "/model-registry", Title: "Model registry", Section: "models", Kind: assent.KindModel, Param: "version", Noun: "model",
+		Purpose: "Every model of every project with its versions, governed or not: where each stands in its workflow and its deployment sign-off."}
+	bundleRegistry = &registry{Path: "/bundle-registry", Title: "Bundle registry", Section: "bundles", Kind: assent.KindBundle, Param: "bundle", Noun: "bundle",
+		Purpose: "Every bundle of every project, governed or not: where each stands in its workflow and its deployment sign-off."}
+)
+
+// registryRow is one source object of a registry with its governance.
+type registryRow struct {
+	gview
+	Gov          *assent.GovernedSummary
+	TemplateName string
+	Step         string // the current step's name
+	Gating       string // the gating step, its status and its sign-off's state
+	Depth        int
+	Select       string // the address that shows the row's details; "" for none
+	Selected     bool
+	CanAct       bool
+	Back         string
+}
+
+type registryGroup struct {
+	Project *registryRow
+	Rows    []*registryRow
+}
+
+type registryData struct {
+	*registry
+	State   listState
+	Groups  []*registryGroup
+	Next    string
+	First   string
+	Details *registryDetails
+}
+
+// registryDetails is the panel of the selected version or bundle.
+type registryDetails struct {
+	Row        *registryRow
+	Source     *assent.Source
+	Item       *assent.Item // the governed item, nil when there is none
+	Step       string       // its current step's name
+	Attributes []attribute
+	Close      string
+}
+
+// templateNames reads template versions once per page, for the names of
+// templates and steps.
+type templateNames struct {
+	s     *Server
+	ctx   context.Context
+	cache map[assent.TemplateRef]*assent.Template
+}
+
+func (n *templateNames) get(ref assent.TemplateRef) *assent.Template {
+	t, ok := n.cache[ref]
+	if !ok {
+		if v, err := n.s.Templates.FindTemplateVersion(n.ctx, ref.ID, ref.Version); err == nil {
+			t = v.Definition
+		}
+		n.cache[ref] = t
+	}
+	return t
+}
+
+func (n *templateNames) step(ref assent.TemplateRef, id string) string {
+	if t := n.get(ref); t != nil {
+		for _, st := range t.Steps {
+			if st.ID == id {
+				return st.Name
+			}
+		}
+	}
+	return id
+}
+
+// row makes the registry row of an entry.
+func (n *templateNames) row(e assent.RegistryEntry, depth int, canAct bool, back string) *registryRow {
+	row := &registryRow{gview: gview{e.Governable}, Gov: e.Governed, Depth: depth, CanAct: canAct, Back: back}
+	if sum := e.Governed; sum != nil {
+		row.TemplateName = sum.Template.ID
+		if t := n.get(sum.Template); t != nil {
+			row.TemplateName = t.Name
+		}
+		row.Step = n.step(sum.Template, sum.CurrentStep)
+		if sum.GatingStep != "" {
+			row.Gating = n.step(sum.Template, sum.GatingStep) + ": " + stepName(sum.GatingStatus)
+			if sum.SignoffState != "" {
+				row.Gating += " · sign-off " + strings.ToLower(strings.ReplaceAll(sum.SignoffState, "_", " "))
+			}
+		}
+	}
+	return row
+}
+
+// handleRegistryPage shows a registry page, with the details of the row its
+// address selects.
+func (s *Server) handleRegistryPage(reg *registry) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		st := listState{path: reg.Path, values: url.Values{}}
+		for _, k := range []string{"q", "cursor", reg.Param} {
+			if v := strings.TrimSpace(r.URL.Query().Get(k)); v != "" && len(v) <= 4096 {
+				st.values.Set(k, v)
+			}
+		}
+		d := &registryData{registry: reg, State: st}
+		canAct, back := assent.UserFromContext(ctx).HasRole(assent.RoleMember), r.URL.RequestURI()
+		names := &templateNames{s: s, ctx: ctx, cache: map[assent.TemplateRef]*assent.Template{}}
+		selected := st.Get(reg.Param)
+		selectable := func(row *registryRow) *registryRow {
+			row.Select = st.With("cursor", st.Get("cursor"), reg.Param, row.ID)
+			row.Selected = row.ID == selected
+			return row
+		}
+		group := func(project assent.RegistryEntry) *registryGroup {
+			if n := len(d.Groups); n > 0 && d.Groups[n-1].Project.ID == project.Governable.ID {
+				return d.Groups[n-1]
+			}
+			g := &registryGroup{Project: names.row(project, 0, canAct, back)}
+			d.Groups = append(d.Groups, g)
+			return g
+		}
+		f := assent.RegistryFilter{Q: st.Get("q"), Limit: govPageSize, Cursor: st.Get("cursor")}
+		var next string
+		var err error
+		if reg.Kind == assent.KindModel {
+			var models []*assent.RegistryModel
+			if models, next, err = s.Registries.FindModels(ctx, f); err != nil {
+				s.pageError(w, r, err)
+				return
+			}
+			for _, m := range models {
+				g := group(m.Project)
+				g.Rows = append(g.Rows, names.row(m.Model, 1, canAct, back))
+				for _, v := range m.Versions {
+					g.Rows = append(g.Rows, selectable(names.row(v, 2, canAct, back)))
+				}
+			}
+		} else {
+			var bundles []*assent.RegistryBundle
+			if bundles, next, err = s.Registries.FindBundles(ctx, f); err != nil {
+				s.pageError(w, r, err)
+				return
+			}
+			for _, b := range bundles {
+				g := group(b.Project)
+				g.Rows = append(g.Rows, selectable(names.row(b.Bundle, 1, canAct, back)))
+			}
+		}
+		if next != "" {
+			d.Next = st.With("cursor", next, reg.Param, "")
+		}
+		if st.Get("cursor") != "" {
+			d.First = st.With(reg.Param, "")
+		}
+		if selected != "" {
+			if d.Details, err = s.registryDetails(ctx, names, reg, st, selected, canAct, back); err != nil {
+				s.pageError(w, r, err)
+				return
+			}
+		}
+		s.render(w, r, http.StatusOK, "registry", &page{Title: reg.Title, Section: reg.Section, Data: d})
+	}
+}
+
+// registryDetails reads the panel of the selected row.
+func (s *Server) registryDetails(ctx context.Context, names *templateNames, reg *registry, st listState, id string, canAct bool, back string) (*registryDetails, error) {
+	g, err := s.Governables.FindGovernableItem(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	d := &registryDetails{Row: &registryRow{gview: gview{g}, CanAct: canAct, Back: back, Selected: true},
+		Attributes: attributeList(g.Attributes), Close: st.With("cursor", st.Get("cursor"), reg.Param, "")}
+	if d.Source, err = s.Sources.FindSource(ctx, g.Source); err != nil {
+		return nil, err
+	}
+	if g.GovernedItem != nil {
+		if d.Item, err = s.Items.FindItem(ctx, *g.GovernedItem); err != nil {
+			return nil, err
+		}
+		d.Step = names.step(d.Item.Template, d.Item.Workflow.CurrentStep)
+	}
+	return d, nil
+}
