@@ -80,7 +80,7 @@ type GovernableFilter struct {
 	Source  string
 	Parent  string // governable id
 	Key     string
-	Q       string // name or key contains, any case
+	Q       string // name contains, any case
 	Deleted *bool  // deleted in source
 	Limit   int
 	Cursor  string

@@ -29,7 +29,7 @@ type governableListInput struct {
 	Source  string `query:"source"`
 	Parent  string `query:"parent" doc:"Governable id of the parent."`
 	Key     string `query:"key" doc:"Key in its source."`
-	Q       string `query:"q" doc:"Name or key contains, in any case."`
+	Q       string `query:"q" doc:"Name contains, in any case (key= finds a key)."`
 	Deleted string `query:"deleted" enum:"true,false," doc:"Only items deleted (true) or not deleted (false) in their source."`
 	Limit   int    `query:"limit" minimum:"0" maximum:"500"`
 	Cursor  string `query:"cursor"`

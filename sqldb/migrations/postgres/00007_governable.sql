@@ -58,3 +58,23 @@ CREATE TABLE governance_rules (
     template_id TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (kind, parent_id)
 );
+
+-- Searching names ("contains") uses a trigram index when pg_trgm can be
+-- installed (it is a trusted extension: the database owner may); without
+-- it, a search scans the names.
+-- +goose StatementBegin
+DO $$
+DECLARE
+    trgm_schema TEXT;
+BEGIN
+    BEGIN
+        CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;
+    EXCEPTION WHEN OTHERS THEN
+        RAISE NOTICE 'pg_trgm is not available (%); name searches will scan', SQLERRM;
+    END;
+    SELECT n.nspname INTO trgm_schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm';
+    IF trgm_schema IS NOT NULL THEN
+        EXECUTE format('CREATE INDEX governable_name_trgm ON governable_items USING gin (name %I.gin_trgm_ops)', trgm_schema);
+    END IF;
+END $$;
+-- +goose StatementEnd
