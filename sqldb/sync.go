@@ -211,7 +211,10 @@ func (s *GovernableService) applyBatch(ctx context.Context, tx *Tx, source strin
 			return nil, err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE sources SET last_sync_at = $1 WHERE id = $2`, ms(tx.now), source); err != nil {
+	// To the second: batches of one source from several clients would
+	// otherwise queue on this row until each commits.
+	if _, err := tx.ExecContext(ctx, `UPDATE sources SET last_sync_at = $1 WHERE id = $2 AND (last_sync_at IS NULL OR last_sync_at <= $3)`,
+		ms(tx.now), source, ms(tx.now.Add(-time.Second))); err != nil {
 		return nil, fmt.Errorf("update source: %w", err)
 	}
 	if res.Governed, err = s.autoGovern(ctx, tx, created, existing); err != nil {
