@@ -20,6 +20,7 @@ import (
 	"assent/sqldb/sqldbtest"
 	"assent/templates"
 	"assent/web"
+	"assent/wire"
 )
 
 // caller is who sends a request in a scenario.
@@ -84,25 +85,7 @@ func newEnvWith(t testing.TB, dsn string, cfg web.Config) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	items := sqldb.NewItemService(db)
-	governables := sqldb.NewGovernableService(db, items)
-	handler, err := web.NewServer(web.Services{
-		Users:       sqldb.NewUserService(db),
-		Groups:      sqldb.NewGroupService(db),
-		Tokens:      sqldb.NewTokenService(db),
-		Sessions:    sqldb.NewSessionService(db),
-		Events:      sqldb.NewEventService(db),
-		Templates:   sqldb.NewTemplateService(db),
-		Items:       items,
-		Attachments: sqldb.NewAttachmentService(db),
-		Blobs:       blobs,
-		Views:       sqldb.NewItemViewService(db),
-		Sources:     sqldb.NewSourceService(db),
-		Governables: governables,
-		Sync:        governables,
-		Rules:       sqldb.NewGovernanceRuleService(db),
-		Registries:  sqldb.NewRegistryService(db),
-	}, cfgWithReady(cfg, db.Ping), logger)
+	handler, err := web.NewServer(wire.Services(db, blobs), cfgWithReady(cfg, db.Ping), logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"assent/sqldb"
 	"assent/sqldb/sqldbtest"
 	"assent/web"
+	"assent/wire"
 )
 
 // newAssentServer starts the real server on a real database and returns
@@ -26,25 +27,7 @@ func newAssentServer(t *testing.T, dsn string) (string, string, *sqldb.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	items := sqldb.NewItemService(db)
-	governables := sqldb.NewGovernableService(db, items)
-	handler, err := web.NewServer(web.Services{
-		Users:       sqldb.NewUserService(db),
-		Groups:      sqldb.NewGroupService(db),
-		Tokens:      sqldb.NewTokenService(db),
-		Sessions:    sqldb.NewSessionService(db),
-		Events:      sqldb.NewEventService(db),
-		Templates:   sqldb.NewTemplateService(db),
-		Items:       items,
-		Attachments: sqldb.NewAttachmentService(db),
-		Blobs:       blobs,
-		Views:       sqldb.NewItemViewService(db),
-		Sources:     sqldb.NewSourceService(db),
-		Governables: governables,
-		Sync:        governables,
-		Rules:       sqldb.NewGovernanceRuleService(db),
-		Registries:  sqldb.NewRegistryService(db),
-	}, web.Config{Version: "test", Ready: db.Ping}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	handler, err := web.NewServer(wire.Services(db, blobs), web.Config{Version: "test", Ready: db.Ping}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

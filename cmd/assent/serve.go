@@ -18,6 +18,7 @@ import (
 	"assent/filestore"
 	"assent/sqldb"
 	"assent/web"
+	"assent/wire"
 )
 
 var (
@@ -83,28 +84,11 @@ func (m *Main) runServe(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	attachments := sqldb.NewAttachmentService(db)
+	svc := wire.Services(db, blobs)
 	sessions := sqldb.NewSessionService(db)
 	sessions.IdleTimeout = cmd.Duration(sessionIdleFlag.Name)
-	items := sqldb.NewItemService(db)
-	governables := sqldb.NewGovernableService(db, items)
-	srv, err := web.NewServer(web.Services{
-		Users:       sqldb.NewUserService(db),
-		Groups:      sqldb.NewGroupService(db),
-		Tokens:      sqldb.NewTokenService(db),
-		Sessions:    sessions,
-		Events:      sqldb.NewEventService(db),
-		Templates:   sqldb.NewTemplateService(db),
-		Items:       items,
-		Attachments: attachments,
-		Blobs:       blobs,
-		Views:       sqldb.NewItemViewService(db),
-		Sources:     sqldb.NewSourceService(db),
-		Governables: governables,
-		Sync:        governables,
-		Rules:       sqldb.NewGovernanceRuleService(db),
-		Registries:  sqldb.NewRegistryService(db),
-	}, web.Config{
+	svc.Sessions = sessions
+	srv, err := web.NewServer(svc, web.Config{
 		MaxUploadBytes: int64(cmd.Int(maxUploadFlag.Name)) << 20,
 		Version:        buildVersion(),
 		InstanceName:   cmd.String(instanceNameFlag.Name),
@@ -133,7 +117,7 @@ func (m *Main) runServe(ctx context.Context, cmd *cli.Command) error {
 	sealCtx, stopSealing := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { sqldb.NewAuditService(db).RunSealer(sealCtx, cmd.Duration(sealIntervalFlag.Name)) })
-	wg.Go(func() { sweepBlobs(sealCtx, blobs, attachments, logger) })
+	wg.Go(func() { sweepBlobs(sealCtx, blobs, svc.Attachments, logger) })
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(ln) }()
