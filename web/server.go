@@ -31,6 +31,7 @@ type Services struct {
 	Sync        assent.SyncService
 	Rules       assent.GovernanceRuleService
 	Registries  assent.RegistryService
+	Signoffs    assent.SignoffService
 }
 
 // Config holds the server's settings.
