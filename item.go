@@ -112,6 +112,7 @@ type ItemFilter struct {
 	Q        string            // name contains, any case
 	Step     string            // current step
 	Parent   string            // parent item id
+	Signoff  string            // state of the gating sign-off
 	Fields   map[string]string // field id → value, compared as text
 	Archived *bool             // nil: not archived; true: only archived
 	Limit    int

@@ -120,4 +120,3 @@ func CheckComment(c string) error {
 
 // String names a state and action pair for messages and tests.
 func (a SignoffAction) String() string { return string(a) }
-

@@ -125,6 +125,9 @@ func (s *ItemService) createItem(ctx context.Context, tx *Tx, n assent.NewItem) 
 	if err := insertItem(ctx, tx, it); err != nil {
 		return nil, err
 	}
+	if err := createSignoffs(ctx, tx, it, t); err != nil {
+		return nil, err
+	}
 	tx.record("item", it.ID, "item.create", nil, map[string]any{"type": it.Type, "name": it.Name, "template": it.Template, "parent": it.Parent, "fields": it.Fields})
 	return it, nil
 }
@@ -223,6 +226,10 @@ func (s *ItemService) MigrateItem(ctx context.Context, id string, version int, d
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return assent.Errorf(assent.ECONFLICT, "Item %s changed while migrating; try again.", id)
+		}
+		// The new version's sign-offs start with it; kept steps keep theirs.
+		if err := createSignoffs(ctx, tx, it, to.Definition); err != nil {
+			return err
 		}
 		// Dropped values stay readable in the event, as the issue promises.
 		tx.record("item", id, "item.migrate",

@@ -40,6 +40,12 @@ func (s *ItemService) FindItems(ctx context.Context, f assent.ItemFilter) ([]*as
 	if f.Parent != "" {
 		add("parent_id = ?", f.Parent)
 	}
+	if f.Signoff != "" {
+		if !slices.Contains(assent.SignoffStates, assent.SignoffState(f.Signoff)) {
+			return nil, "", assent.Invalid("signoff", "must be one of NOT_STARTED, WAITING_FOR_FEEDBACK, WAITING_FOR_APPROVAL, APPROVED, REJECTED, ABANDONED")
+		}
+		add("EXISTS (SELECT 1 FROM signoffs s WHERE s.item_id = items.id AND s.gating AND s.state = ?)", f.Signoff)
+	}
 	if q := strings.TrimSpace(f.Q); q != "" {
 		add("name "+s.db.dialect.ilike+" ? ESCAPE '\\'", "%"+likeEscape(q)+"%")
 	}

@@ -145,7 +145,11 @@ func (s *ItemService) UpdateItem(ctx context.Context, id string, upd assent.Item
 func (s *ItemService) SetItemStep(ctx context.Context, id, step string, status assent.StepStatus, revision *int64) (*assent.Item, error) {
 	return s.changeItem(ctx, id, revision, false, func(tx *Tx, it *assent.Item, t *assent.Template) (string, map[string]any, map[string]any, error) {
 		old := it.Workflow.Steps
-		steps, err := assent.SetStepStatus(t, old, it.Fields, step, status, s.stepGuard(it, t))
+		guard, err := stepGuard(ctx, tx, it, t)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		steps, err := assent.SetStepStatus(t, old, it.Fields, step, status, guard)
 		if err != nil {
 			return "", nil, nil, err
 		}
@@ -163,12 +167,45 @@ func (s *ItemService) SetItemStep(ctx context.Context, id, step string, status a
 	})
 }
 
-// stepGuard is where the rules that can refuse a step change live: a
-// mandatory sign-off blocks finishing its step, and a locked workflow
-// blocks the steps after its gating step. Sign-offs do not exist yet, so it
-// allows everything; the sign-off issue fills it in.
-func (s *ItemService) stepGuard(it *assent.Item, t *assent.Template) assent.StepGuard {
-	return func(stepID string, to assent.StepStatus) error { return nil }
+// stepGuard holds the rules that can refuse a step change: a step whose
+// sign-off is mandatory cannot be finished before its final approval is
+// APPROVED. (A locked workflow arrives with deployment checks.)
+func stepGuard(ctx context.Context, tx *Tx, it *assent.Item, t *assent.Template) (assent.StepGuard, error) {
+	states := map[string]assent.SignoffState{}
+	rows, err := tx.QueryContext(ctx, `SELECT step_id, state FROM signoffs WHERE item_id = $1`, it.ID)
+	if err != nil {
+		return nil, fmt.Errorf("read sign-offs: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var step string
+		var state assent.SignoffState
+		if err := rows.Scan(&step, &state); err != nil {
+			return nil, fmt.Errorf("read sign-offs: %w", err)
+		}
+		states[step] = state
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read sign-offs: %w", err)
+	}
+	return func(stepID string, to assent.StepStatus) error {
+		if to != assent.StepFinished {
+			return nil
+		}
+		for _, st := range t.Steps {
+			if st.ID != stepID || st.Signoff == nil || !st.Signoff.Mandatory {
+				continue
+			}
+			state := states[stepID]
+			if state == "" {
+				state = assent.SignoffNotStarted
+			}
+			if state != assent.SignoffApproved {
+				return assent.Errorf(assent.ECONFLICT, "The sign-off of %s is %s: its final approval must be APPROVED before the step can be finished.", st.Name, state)
+			}
+		}
+		return nil
+	}, nil
 }
 
 // ArchiveItem archives or restores an item.

@@ -260,7 +260,35 @@ func (s *RegistryService) summaries(ctx context.Context, list []*assent.Governab
 		}
 		out[it.ID] = sum
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find governed items: %w", err)
+	}
+	return out, s.fillSignoffStates(ctx, ids, out)
+}
+
+// fillSignoffStates sets the state of each item's gating sign-off.
+func (s *RegistryService) fillSignoffStates(ctx context.Context, ids []string, out map[string]*assent.GovernedSummary) error {
+	d := s.db.dialect
+	rows, err := s.db.read.QueryContext(ctx, `SELECT item_id, state FROM signoffs WHERE gating AND `+d.inList("item_id", 1), d.listArg(ids))
+	if err != nil {
+		return fmt.Errorf("find sign-off states: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, state string
+		if err := rows.Scan(&id, &state); err != nil {
+			return fmt.Errorf("find sign-off states: %w", err)
+		}
+		if sum := out[id]; sum != nil {
+			sum.SignoffState = state
+		}
+	}
+	for _, sum := range out {
+		if sum.GatingStep != "" && sum.SignoffState == "" {
+			sum.SignoffState = string(assent.SignoffNotStarted)
+		}
+	}
+	return rows.Err()
 }
 
 func entry(g *assent.GovernableItem, summaries map[string]*assent.GovernedSummary) assent.RegistryEntry {

@@ -68,6 +68,7 @@ type itemListInput struct {
 	Q        string `query:"q" doc:"Name contains, in any case."`
 	Step     string `query:"step" doc:"Current workflow step."`
 	Parent   string `query:"parent" doc:"Items whose parent is this item id."`
+	Signoff  string `query:"signoff" doc:"State of the item's gating sign-off." enum:"NOT_STARTED,WAITING_FOR_FEEDBACK,WAITING_FOR_APPROVAL,APPROVED,REJECTED,ABANDONED,"`
 	Archived bool   `query:"archived" doc:"List archived items instead."`
 	Limit    int    `query:"limit" minimum:"0" maximum:"500"`
 	Cursor   string `query:"cursor"`
@@ -83,7 +84,7 @@ type itemListOutput struct {
 // handleItemList lists items; field.<id>=value query parameters filter on
 // field values (read from the raw query, since their names vary).
 func (s *Server) handleItemList(ctx context.Context, in *itemListInput) (*itemListOutput, error) {
-	f := assent.ItemFilter{Type: in.Type, Template: in.Template, Q: in.Q, Step: in.Step, Parent: in.Parent, Limit: in.Limit, Cursor: in.Cursor, Fields: fieldFiltersFrom(ctx)}
+	f := assent.ItemFilter{Type: in.Type, Template: in.Template, Q: in.Q, Step: in.Step, Parent: in.Parent, Signoff: in.Signoff, Limit: in.Limit, Cursor: in.Cursor, Fields: fieldFiltersFrom(ctx)}
 	if in.Archived {
 		f.Archived = &in.Archived
 	}

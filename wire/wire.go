@@ -30,5 +30,6 @@ func Services(db *sqldb.DB, blobs assent.BlobStore) web.Services {
 		Sync:        governables,
 		Rules:       sqldb.NewGovernanceRuleService(db),
 		Registries:  sqldb.NewRegistryService(db),
+		Signoffs:    sqldb.NewSignoffService(db),
 	}
 }
