@@ -25,17 +25,17 @@ type signoffRow struct {
 }
 
 const signoffColumns = `item_id, step_id, state, cycle, revision, config, feedback_requested_by, approval_requested_by,
-	notified, approval, delegates, state_before_abandon, history, updated_at`
+	notified, approval, delegates, state_before_abandon, updated_at`
 
 func scanSignoff(row interface{ Scan(...any) error }) (*signoffRow, error) {
 	r := &signoffRow{}
 	s := &r.sig
-	var config, notified, delegates, history string
+	var config, notified, delegates string
 	var approval sql.NullString
 	var before string
 	var updated int64
 	if err := row.Scan(&s.Item, &s.Step, &s.State, &s.Cycle, &s.Revision, &config, &s.FeedbackRequestedBy, &s.ApprovalRequestedBy,
-		&notified, &approval, &delegates, &before, &history, &updated); err != nil {
+		&notified, &approval, &delegates, &before, &updated); err != nil {
 		return nil, err
 	}
 	s.StateBeforeAbandon = assent.SignoffState(before)
@@ -43,7 +43,7 @@ func scanSignoff(row interface{ Scan(...any) error }) (*signoffRow, error) {
 	for _, part := range []struct {
 		text string
 		into any
-	}{{config, &r.config}, {notified, &s.Notified}, {delegates, &s.Delegates}, {history, &s.History}} {
+	}{{config, &r.config}, {notified, &s.Notified}, {delegates, &s.Delegates}} {
 		if err := json.Unmarshal([]byte(part.text), part.into); err != nil {
 			return nil, fmt.Errorf("sign-off %s/%s: %w", s.Item, s.Step, err)
 		}
@@ -60,7 +60,7 @@ func scanSignoff(row interface{ Scan(...any) error }) (*signoffRow, error) {
 // newSignoffRow is a sign-off that has not started, with the step's configuration.
 func newSignoffRow(item, step string, config *assent.SignoffConfig) *signoffRow {
 	return &signoffRow{config: *config, sig: assent.Signoff{Item: item, Step: step, State: assent.SignoffNotStarted, Cycle: 1,
-		Notified: []string{}, Delegates: map[string]string{}, History: []assent.SignoffCycle{}}}
+		Notified: []string{}, Delegates: map[string]string{}}}
 }
 
 // createSignoffs creates the missing sign-offs of an item's steps, with
@@ -152,7 +152,57 @@ func (s *SignoffService) load(ctx context.Context, q rowsQueryer, m *members, it
 	if err := s.complete(ctx, q, m, r); err != nil {
 		return nil, err
 	}
+	if r.sig.History, err = findHistory(ctx, q, it.ID, step); err != nil {
+		return nil, err
+	}
 	return &r.sig, nil
+}
+
+// findHistory reads the cycles a reset closed, newest first, with their feedback.
+func findHistory(ctx context.Context, q rowsQueryer, item, step string) ([]assent.SignoffCycle, error) {
+	rows, err := q.QueryContext(ctx, `SELECT cycle, state, approval, reset_by, reset_at FROM signoff_cycles
+		WHERE item_id = $1 AND step_id = $2 ORDER BY cycle DESC`, item, step)
+	if err != nil {
+		return nil, fmt.Errorf("find sign-off history: %w", err)
+	}
+	out := []assent.SignoffCycle{}
+	for rows.Next() {
+		var c assent.SignoffCycle
+		var approval sql.NullString
+		var at int64
+		if err := rows.Scan(&c.Cycle, &c.State, &approval, &c.ResetBy, &at); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("find sign-off history: %w", err)
+		}
+		c.ResetAt = fromMS(at)
+		if approval.Valid {
+			c.Approval = &assent.Approval{}
+			if err := json.Unmarshal([]byte(approval.String), c.Approval); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("sign-off history: %w", err)
+			}
+		}
+		out = append(out, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find sign-off history: %w", err)
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	// The earlier cycles' feedback in one query.
+	feedback, err := findFeedbackBefore(ctx, q, item, step, out[0].Cycle+1)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Feedback = feedback[out[i].Cycle]
+		if out[i].Feedback == nil {
+			out[i].Feedback = []assent.Feedback{}
+		}
+	}
+	return out, nil
 }
 
 // complete resolves the members and reads the current cycle's feedback.
@@ -176,21 +226,38 @@ func (s *SignoffService) complete(ctx context.Context, q rowsQueryer, m *members
 }
 
 func findFeedback(ctx context.Context, q rowsQueryer, item, step string, cycle int) ([]assent.Feedback, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, group_id, author, status, comment, created_at, updated_at FROM signoff_feedback
-		WHERE item_id = $1 AND step_id = $2 AND cycle = $3 ORDER BY created_at, id`, item, step, cycle)
+	byCycle, err := queryFeedback(ctx, q, `cycle = $3`, item, step, cycle)
+	if err != nil {
+		return nil, err
+	}
+	if byCycle[cycle] == nil {
+		return []assent.Feedback{}, nil
+	}
+	return byCycle[cycle], nil
+}
+
+// findFeedbackBefore reads the feedback of the cycles before cycle, by cycle.
+func findFeedbackBefore(ctx context.Context, q rowsQueryer, item, step string, cycle int) (map[int][]assent.Feedback, error) {
+	return queryFeedback(ctx, q, `cycle < $3`, item, step, cycle)
+}
+
+func queryFeedback(ctx context.Context, q rowsQueryer, cond, item, step string, cycle int) (map[int][]assent.Feedback, error) {
+	rows, err := q.QueryContext(ctx, `SELECT cycle, id, group_id, author, status, comment, created_at, updated_at FROM signoff_feedback
+		WHERE item_id = $1 AND step_id = $2 AND `+cond+` ORDER BY created_at, id`, item, step, cycle)
 	if err != nil {
 		return nil, fmt.Errorf("find feedback: %w", err)
 	}
 	defer rows.Close()
-	out := []assent.Feedback{}
+	out := map[int][]assent.Feedback{}
 	for rows.Next() {
 		var f assent.Feedback
+		var c int
 		var created, updated int64
-		if err := rows.Scan(&f.ID, &f.Group, &f.Author, &f.Status, &f.Comment, &created, &updated); err != nil {
+		if err := rows.Scan(&c, &f.ID, &f.Group, &f.Author, &f.Status, &f.Comment, &created, &updated); err != nil {
 			return nil, fmt.Errorf("find feedback: %w", err)
 		}
 		f.Time, f.UpdatedAt = fromMS(created), fromMS(updated)
-		out = append(out, f)
+		out[c] = append(out[c], f)
 	}
 	return out, rows.Err()
 }

@@ -2,7 +2,9 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -22,13 +24,16 @@ func (s *SignoffService) Act(ctx context.Context, itemID, step string, req assen
 	if err := checkActionInput(req); err != nil {
 		return nil, err
 	}
+	var out *assent.Signoff
 	err = s.db.inTx(ctx, func(tx *Tx) error {
 		if err := tx.lock(ctx, "signoff:"+itemID+":"+step); err != nil {
 			return err
 		}
-		it, err := findItem(ctx, tx, itemID)
-		if err != nil {
-			return err
+		it, err := scanItem(tx.QueryRowContext(ctx, `SELECT `+itemColumns+` FROM items WHERE id = $1`, itemID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return assent.Errorf(assent.ENOTFOUND, "Item %q not found.", itemID)
+		} else if err != nil {
+			return fmt.Errorf("find item: %w", err)
 		}
 		if it.Archived {
 			return assent.Errorf(assent.ECONFLICT, "Item %s is archived; its sign-offs cannot change until it is restored.", itemID)
@@ -37,10 +42,13 @@ func (s *SignoffService) Act(ctx context.Context, itemID, step string, req assen
 		if err != nil {
 			return err
 		}
-		if err := createSignoffs(ctx, tx, it, &assent.Template{Steps: []assent.StepDef{{ID: step, Signoff: cfg}}}); err != nil {
-			return err
-		}
 		r, err := scanSignoff(tx.QueryRowContext(ctx, `SELECT `+signoffColumns+` FROM signoffs WHERE item_id = $1 AND step_id = $2`, itemID, step))
+		if errors.Is(err, sql.ErrNoRows) { // an item from before sign-offs
+			if err := createSignoffs(ctx, tx, it, &assent.Template{Steps: []assent.StepDef{{ID: step, Signoff: cfg}}}); err != nil {
+				return err
+			}
+			r, err = scanSignoff(tx.QueryRowContext(ctx, `SELECT `+signoffColumns+` FROM signoffs WHERE item_id = $1 AND step_id = $2`, itemID, step))
+		}
 		if err != nil {
 			return fmt.Errorf("find sign-off: %w", err)
 		}
@@ -58,12 +66,24 @@ func (s *SignoffService) Act(ctx context.Context, itemID, step string, req assen
 		if err := sig.CanAct(u, req.Action, req.Group, req.Feedback); err != nil {
 			return err
 		}
-		return s.apply(ctx, tx, it, r, req, next)
+		if err := s.apply(ctx, tx, it, r, req, next); err != nil {
+			return err
+		}
+		out = sig
+		switch req.Action { // the answer shows the feedback as written
+		case assent.ActAddFeedback, assent.ActEditFeedback, assent.ActDeleteFeedback, assent.ActReset:
+			sig.Feedback, err = findFeedback(ctx, tx, sig.Item, sig.Step, sig.Cycle)
+		}
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.FindSignoff(ctx, itemID, step)
+	// Read after commit, so that the writer does not wait on history.
+	if out.History, err = findHistory(ctx, s.db.read, itemID, step); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // checkActionInput checks what needs no database.
@@ -164,7 +184,15 @@ func (s *SignoffService) apply(ctx context.Context, tx *Tx, it *assent.Item, r *
 	case assent.ActCancelAbandon:
 		sig.StateBeforeAbandon = ""
 	case assent.ActReset:
-		sig.History = append([]assent.SignoffCycle{{Cycle: sig.Cycle, State: sig.State, Feedback: sig.Feedback, Approval: sig.Approval, ResetBy: tx.actor, ResetAt: tx.now}}, sig.History...)
+		var approval any
+		if sig.Approval != nil {
+			b, _ := json.Marshal(sig.Approval)
+			approval = string(b)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO signoff_cycles (item_id, step_id, cycle, state, approval, reset_by, reset_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			sig.Item, sig.Step, sig.Cycle, sig.State, approval, tx.actor, ms(tx.now)); err != nil {
+			return fmt.Errorf("close sign-off cycle: %w", err)
+		}
 		sig.Cycle++
 		sig.Approval, sig.FeedbackRequestedBy, sig.ApprovalRequestedBy, sig.StateBeforeAbandon = nil, "", "", ""
 		sig.Notified, sig.Delegates = []string{}, map[string]string{}
@@ -193,17 +221,16 @@ func (s *SignoffService) write(ctx context.Context, tx *Tx, r *signoffRow, next 
 	cfg, _ := json.Marshal(r.config)
 	notified, _ := json.Marshal(sig.Notified)
 	delegates, _ := json.Marshal(sig.Delegates)
-	history, _ := json.Marshal(sig.History)
 	var approval any
 	if sig.Approval != nil {
 		b, _ := json.Marshal(sig.Approval)
 		approval = string(b)
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE signoffs SET state = $1, cycle = $2, revision = revision + 1, config = $3, feedback_requested_by = $4,
-		approval_requested_by = $5, notified = $6, approval = $7, delegates = $8, state_before_abandon = $9, history = $10, updated_at = $11
-		WHERE item_id = $12 AND step_id = $13 AND state = $14 AND revision = $15`,
+		approval_requested_by = $5, notified = $6, approval = $7, delegates = $8, state_before_abandon = $9, updated_at = $10
+		WHERE item_id = $11 AND step_id = $12 AND state = $13 AND revision = $14`,
 		next, sig.Cycle, string(cfg), sig.FeedbackRequestedBy, sig.ApprovalRequestedBy, string(notified), approval, string(delegates),
-		string(sig.StateBeforeAbandon), string(history), ms(tx.now), sig.Item, sig.Step, sig.State, sig.Revision)
+		string(sig.StateBeforeAbandon), ms(tx.now), sig.Item, sig.Step, sig.State, sig.Revision)
 	if err != nil {
 		return fmt.Errorf("write sign-off: %w", err)
 	}
@@ -212,6 +239,8 @@ func (s *SignoffService) write(ctx context.Context, tx *Tx, r *signoffRow, next 
 	}
 	after["step"] = sig.Step
 	tx.record("item", sig.Item, "signoff."+action, before, after)
+	sig.State, sig.UpdatedAt = next, tx.now
+	sig.Revision++
 	return nil
 }
 

@@ -1,9 +1,8 @@
 -- +goose Up
 -- The sign-off of each step that has one: its state, the configuration
 -- copied from the template, who requested what, the final approval and
--- delegations of the current cycle, and the earlier cycles (history, as
--- JSON, newest first). Every change bumps revision; actions are applied
--- with a guarded update on (state, revision).
+-- delegations of the current cycle. Every change bumps revision; actions
+-- are applied with a guarded update on (state, revision).
 CREATE TABLE signoffs (
     item_id               TEXT NOT NULL REFERENCES items (id),
     step_id               TEXT NOT NULL,
@@ -19,13 +18,25 @@ CREATE TABLE signoffs (
     approval              TEXT,
     delegates             TEXT NOT NULL DEFAULT '{}',
     state_before_abandon  TEXT NOT NULL DEFAULT '',
-    history               TEXT NOT NULL DEFAULT '[]',
     updated_at            BIGINT NOT NULL,
     PRIMARY KEY (item_id, step_id)
 );
 -- "My tasks" reads the sign-offs waiting for someone, newest first.
 CREATE INDEX signoffs_waiting ON signoffs (state, updated_at);
 CREATE INDEX signoffs_gating ON signoffs (item_id) WHERE gating;
+
+-- The cycles a reset closed: how each ended. Their feedback stays below.
+CREATE TABLE signoff_cycles (
+    item_id  TEXT NOT NULL,
+    step_id  TEXT NOT NULL,
+    cycle    INTEGER NOT NULL,
+    state    TEXT NOT NULL,
+    approval TEXT,
+    reset_by TEXT NOT NULL,
+    reset_at BIGINT NOT NULL,
+    PRIMARY KEY (item_id, step_id, cycle),
+    FOREIGN KEY (item_id, step_id) REFERENCES signoffs (item_id, step_id)
+);
 
 -- Feedback of every cycle; a reset starts a new cycle and keeps these.
 CREATE TABLE signoff_feedback (
