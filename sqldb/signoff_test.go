@@ -217,3 +217,35 @@ func TestSignoffRaces(t *testing.T) {
 		}
 	})
 }
+
+func TestSignoffOfAStepAddedByMigration(t *testing.T) {
+	sqldbtest.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ts := sqldb.NewTemplateService(db)
+		v1 := &assent.Template{ID: "card", Name: "Card", ItemType: "model_card", Steps: []assent.StepDef{{ID: "draft", Name: "Draft"}}}
+		if _, err := ts.AddTemplateVersion(admin, v1, assent.TemplateActive); err != nil {
+			t.Fatal(err)
+		}
+		items, signoffs := sqldb.NewItemService(db), sqldb.NewSignoffService(db)
+		it, err := items.CreateItem(member, assent.NewItem{Template: assent.TemplateRef{ID: "card"}, Name: "Card"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if list, _ := signoffs.FindSignoffs(member, it.ID); len(list) != 0 {
+			t.Fatalf("sign-offs of a template without any: %v", list)
+		}
+		v2 := *v1
+		v2.Steps = append(v2.Steps, assent.StepDef{ID: "review", Name: "Review", Signoff: &assent.SignoffConfig{Approvers: []assent.PrincipalSource{"user:ada"}, Mandatory: true}})
+		if _, err := ts.AddTemplateVersion(admin, &v2, assent.TemplateActive); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := items.MigrateItem(member, it.ID, 2, false); err != nil {
+			t.Fatal(err)
+		}
+		list, err := signoffs.FindSignoffs(member, it.ID)
+		if err != nil || len(list) != 1 || list[0].Step != "review" || list[0].State != assent.SignoffNotStarted || !list[0].Mandatory {
+			t.Fatalf("after migration: %+v, %v", list, err)
+		}
+		_, err = items.SetItemStep(member, it.ID, "review", assent.StepFinished, nil)
+		wantCode(t, err, assent.ECONFLICT)
+	})
+}
