@@ -45,8 +45,11 @@ type RegistryFilter struct {
 	Source        string
 	Project       string // governable id
 	IncludeHidden bool
-	Limit         int
-	Cursor        string
+	// Signoff keeps the rows whose gating sign-off (a model's: one of its
+	// versions') is in this state.
+	Signoff string
+	Limit   int
+	Cursor  string
 }
 
 // RegistryService reads the model and bundle registries.

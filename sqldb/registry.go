@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"assent"
@@ -29,10 +30,15 @@ func (s *RegistryService) FindModels(ctx context.Context, f assent.RegistryFilte
 	}
 	d := s.db.dialect
 	q := governableSelect + ` WHERE ` + d.inList("g.parent_id", 1) + ` AND g.kind = 'model_version'`
+	args := []any{d.listArg(modelIDs)}
+	if f.Signoff != "" {
+		args = append(args, f.Signoff)
+		q += ` AND ` + gatingStateIs("g.governed_item_id", 2)
+	}
 	if !f.IncludeHidden {
 		q += ` AND g.status <> 'hidden'`
 	}
-	versions, err := queryGovernables(ctx, s.db.read, q+` ORDER BY g.created_at DESC, g.name DESC, g.id`, d.listArg(modelIDs))
+	versions, err := queryGovernables(ctx, s.db.read, q+` ORDER BY g.created_at DESC, g.name DESC, g.id`, args...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -101,6 +107,16 @@ func (s *RegistryService) findPage(ctx context.Context, kind string, f assent.Re
 	if f.Project != "" {
 		add("g.parent_id = ?", f.Project)
 	}
+	if f.Signoff != "" {
+		if !slices.Contains(assent.SignoffStates, assent.SignoffState(f.Signoff)) {
+			return nil, "", assent.Invalid("signoff", "must be one of NOT_STARTED, WAITING_FOR_FEEDBACK, WAITING_FOR_APPROVAL, APPROVED, REJECTED, ABANDONED")
+		}
+		if kind == assent.KindModel {
+			add("EXISTS (SELECT 1 FROM governable_items v WHERE v.parent_id = g.id AND "+gatingStateIs("v.governed_item_id", len(args)+1)+")", f.Signoff)
+		} else {
+			add(gatingStateIs("g.governed_item_id", len(args)+1), f.Signoff)
+		}
+	}
 	if q := strings.TrimSpace(f.Q); q != "" {
 		pattern := "%" + likeEscape(q) + "%"
 		ilike := s.db.dialect.ilike
@@ -117,7 +133,7 @@ func (s *RegistryService) findPage(ctx context.Context, kind string, f assent.Re
 	limit := assent.PageSize(f.Limit)
 	var page []*assent.GovernableItem
 	var err error
-	if f.Q == "" && f.Project == "" {
+	if f.Q == "" && f.Project == "" && f.Signoff == "" {
 		page, err = s.pageByProject(ctx, where, args, f, limit)
 	} else {
 		// The parent join is governableSelect's "p".
@@ -199,6 +215,12 @@ func (s *RegistryService) pageByProject(ctx context.Context, where []string, arg
 		}
 	}
 	return page, nil
+}
+
+// gatingStateIs is the condition "the item in column col has its gating
+// sign-off in the state of parameter n".
+func gatingStateIs(col string, n int) string {
+	return fmt.Sprintf("EXISTS (SELECT 1 FROM signoffs s WHERE s.item_id = %s AND s.gating AND s.state = $%d)", col, n)
 }
 
 // projectsOf reads the projects of a page of models or bundles, by id.

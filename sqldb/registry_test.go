@@ -53,6 +53,15 @@ func TestRegistries(t *testing.T) {
 		if len(hidden) != 3 {
 			t.Fatalf("with hidden: %d models", len(hidden))
 		}
+		if s := v2.Governed.SignoffState; s != "NOT_STARTED" {
+			t.Fatalf("gating sign-off state %q", s)
+		}
+		for state, want := range map[string]int{"NOT_STARTED": 1, "APPROVED": 0} {
+			found, _, err := g.registry.FindModels(member, assent.RegistryFilter{Signoff: state})
+			if err != nil || len(found) != want || (want == 1 && len(found[0].Versions) != 1) {
+				t.Fatalf("models with a %s version: %+v, %v", state, found, err)
+			}
+		}
 		bundles, _, err := g.registry.FindBundles(member, assent.RegistryFilter{})
 		if err != nil || len(bundles) != 2 || bundles[0].Bundle.Governable.Name != "v1" || bundles[0].Project.Governed == nil {
 			t.Fatalf("bundles %+v, %v", bundles, err)
