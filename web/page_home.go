@@ -1,20 +1,76 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
 	"assent"
 )
 
-// handleHome shows the start page.
+// homeData is what the start page shows.
+type homeData struct {
+	Events []*assent.Event
+	Tasks  []homeTask
+	// More counts the tasks beyond those listed.
+	More int
+}
+
+// homeTask is a sign-off waiting for the signed-in user.
+type homeTask struct {
+	*assent.SignoffTask
+	Link  string
+	Badge signoffState
+	What  string // "Feedback for IT & Operations" or "Final approval"
+}
+
+// maxHomeTasks bounds the tasks listed on the start page.
+const maxHomeTasks = 20
+
+// handleHome shows the start page: my tasks and recent activity.
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
-	events, _, err := s.Events.FindEvents(r.Context(), assent.EventFilter{Limit: 8})
-	if err != nil {
+	ctx := r.Context()
+	d := homeData{}
+	var err error
+	if d.Events, _, err = s.Events.FindEvents(ctx, assent.EventFilter{Limit: 8}); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "home", &page{Title: "Home", Section: "home", Data: struct{ Events []*assent.Event }{events}})
+	if d.Tasks, d.More, err = s.myTasks(ctx); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "home", &page{Title: "Home", Section: "home", Data: d})
+}
+
+// myTasks lists the sign-offs waiting for the user's feedback or final
+// approval, newest first, and how many more there are.
+func (s *Server) myTasks(ctx context.Context) ([]homeTask, int, error) {
+	if s.Signoffs == nil {
+		return nil, 0, nil
+	}
+	tasks, err := s.Signoffs.FindMyTasks(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	more := max(len(tasks)-maxHomeTasks, 0)
+	tasks = tasks[:len(tasks)-more]
+	out := make([]homeTask, len(tasks))
+	for i, t := range tasks {
+		out[i] = homeTask{SignoffTask: t, Link: itemURL(t.Item, t.Step) + "#signoff", Badge: signoffState(t.State), What: "Final approval"}
+		if t.Role == "feedback" {
+			// A task names its group by id; the sign-off has its name.
+			out[i].What = "Feedback for " + t.Group
+			if sig, err := s.Signoffs.FindSignoff(ctx, t.Item, t.Step); err == nil {
+				for _, g := range sig.Groups {
+					if g.ID == t.Group {
+						out[i].What = "Feedback for " + g.Name
+					}
+				}
+			}
+		}
+	}
+	return out, more, nil
 }
 
 type soonData struct{ Heading, Purpose, Arrives string }

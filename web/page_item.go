@@ -26,6 +26,10 @@ type itemView struct {
 	// the versions of a model. The overview shows them.
 	SourceObjects []*assent.GovernableItem
 	Related       []relatedItem
+	// Signoff is the sign-off panel of the step shown, nil when it has none.
+	Signoff *signoffPanel
+	// People are the users and groups the principals pickers offer.
+	People *principalOptions
 }
 
 // relatedItem is a governed child of an item, with its own children.
@@ -98,7 +102,16 @@ func (s *Server) loadItemView(r *http.Request) (*itemView, error) {
 		}
 	}
 	view.Editing = r.URL.Query().Get("edit") == "1" && view.CanEdit
+	if !view.Editing {
+		var err error
+		if view.Signoff, err = s.loadSignoffPanel(r, view); err != nil {
+			return nil, err
+		}
+	}
 	if view.Editing {
+		if err := s.loadPrincipalOptions(ctx, view); err != nil {
+			return nil, err
+		}
 		for _, sec := range view.Sections {
 			for _, f := range sec.Fields {
 				if f.Type == assent.FieldReference {

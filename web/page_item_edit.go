@@ -43,6 +43,21 @@ func (s *Server) handleItemSave(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	step := r.URL.Query().Get("step")
+	if r.PostFormValue("picker") != "" {
+		// "Add" or "Add myself" in a principals picker: draw the form again
+		// with the change, at the revision it was first drawn at, saving
+		// nothing until Save.
+		if rev := formRevision(r); rev != nil {
+			view.Item.Revision = *rev
+		}
+		if err := s.loadPrincipalOptions(r.Context(), view); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		view.Editing = true
+		s.renderItem(w, r, http.StatusOK, view, form, errs)
+		return
+	}
 	if len(errs) == 0 {
 		_, err = s.Items.UpdateItem(r.Context(), view.Item.ID, assent.ItemUpdate{Fields: fields, Revision: formRevision(r)})
 		if err == nil {
@@ -56,6 +71,10 @@ func (s *Server) handleItemSave(w http.ResponseWriter, r *http.Request) {
 		errs = fieldErrors(err, nil)
 	}
 	view.Editing = true
+	if err := s.loadPrincipalOptions(r.Context(), view); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	s.renderItem(w, r, http.StatusUnprocessableEntity, view, form, errs)
 }
 
@@ -191,12 +210,7 @@ func formValue(f *assent.FieldDef, r *http.Request) (any, string, error) {
 		}
 		return n, text, nil
 	case assent.FieldPrincipals:
-		out := []any{}
-		for _, p := range strings.Split(text, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
-		}
+		out, text := principalsValue(f, r)
 		return out, text, nil
 	case assent.FieldJSON:
 		if text == "" {

@@ -44,6 +44,7 @@ func (s *Server) routes() {
 	s.mux.Handle("POST /items/{id}/upload", s.page(s.handleItemUploadPage))
 	s.mux.Handle("POST /items/{id}/archive", s.page(s.handleItemArchivePage(true)))
 	s.mux.Handle("POST /items/{id}/restore", s.page(s.handleItemArchivePage(false)))
+	s.mux.Handle("POST /items/{id}/signoffs/{step}/{action}", s.page(s.handleSignoffAction))
 	s.mux.Handle("GET /admin", http.RedirectHandler("/admin/users", http.StatusSeeOther))
 	s.mux.Handle("GET /admin/users", s.adminPage(s.handleAdminUsers))
 	s.mux.Handle("POST /admin/users", s.adminPage(s.handleAdminUserCreate))
