@@ -72,7 +72,8 @@ type Signoff struct {
 	Delegates map[string]string `json:"delegates"`
 	// StateBeforeAbandon is where cancelling the abandon returns.
 	StateBeforeAbandon SignoffState `json:"state_before_abandon,omitempty"`
-	// History holds the earlier cycles, newest first.
+	// History holds the earlier cycles, newest first; null in the answer
+	// to an action, which never changes them.
 	History   []SignoffCycle `json:"history"`
 	UpdatedAt time.Time      `json:"updated_at"`
 }

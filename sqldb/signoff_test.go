@@ -112,6 +112,12 @@ func TestSignoffReview(t *testing.T) {
 		if sig, err = act(signoffs, "ada", version, assent.ActReset, nil); err != nil || sig.State != assent.SignoffNotStarted || sig.Cycle != 2 || len(sig.Feedback) != 0 || sig.Approval != nil {
 			t.Fatalf("reset: %+v, %v", sig, err)
 		}
+		if sig.History != nil {
+			t.Fatal("an action's answer leaves the history out")
+		}
+		if sig, err = signoffs.FindSignoff(member, version, "review"); err != nil {
+			t.Fatal(err)
+		}
 		if h := sig.History; len(h) != 1 || h[0].State != assent.SignoffRejected || len(h[0].Feedback) != 1 || h[0].Approval.Status != assent.ApprovalRejected {
 			t.Fatalf("history %+v", sig.History)
 		}
