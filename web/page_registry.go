@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"assent"
@@ -46,11 +47,13 @@ type registryGroup struct {
 
 type registryData struct {
 	*registry
-	State   listState
-	Groups  []*registryGroup
-	Next    string
-	First   string
-	Details *registryDetails
+	State listState
+	// SignoffStates are the choices of the sign-off filter.
+	SignoffStates []nameValue
+	Groups        []*registryGroup
+	Next          string
+	First         string
+	Details       *registryDetails
 }
 
 // registryDetails is the panel of the selected version or bundle.
@@ -118,12 +121,15 @@ func (s *Server) handleRegistryPage(reg *registry) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		st := listState{path: reg.Path, values: url.Values{}}
-		for _, k := range []string{"q", "cursor", reg.Param} {
+		for _, k := range []string{"q", "signoff", "cursor", reg.Param} {
 			if v := strings.TrimSpace(r.URL.Query().Get(k)); v != "" && len(v) <= 4096 {
 				st.values.Set(k, v)
 			}
 		}
-		d := &registryData{registry: reg, State: st}
+		if !slices.Contains(assent.SignoffStates, assent.SignoffState(st.Get("signoff"))) {
+			st.values.Del("signoff")
+		}
+		d := &registryData{registry: reg, State: st, SignoffStates: registrySignoffStates}
 		canAct, back := assent.UserFromContext(ctx).HasRole(assent.RoleMember), r.URL.RequestURI()
 		names := &templateNames{s: s, ctx: ctx, cache: map[assent.TemplateRef]*assent.Template{}}
 		selected := st.Get(reg.Param)
@@ -140,7 +146,7 @@ func (s *Server) handleRegistryPage(reg *registry) http.HandlerFunc {
 			d.Groups = append(d.Groups, g)
 			return g
 		}
-		f := assent.RegistryFilter{Q: st.Get("q"), Limit: govPageSize, Cursor: st.Get("cursor")}
+		f := assent.RegistryFilter{Q: st.Get("q"), Signoff: st.Get("signoff"), Limit: govPageSize, Cursor: st.Get("cursor")}
 		var next string
 		var err error
 		if reg.Kind == assent.KindModel {
@@ -202,3 +208,8 @@ func (s *Server) registryDetails(ctx context.Context, names *templateNames, reg 
 	}
 	return d, nil
 }
+
+// registrySignoffStates are the choices of the registries' sign-off filter.
+var registrySignoffStates = []nameValue{{"", "Any"}, {string(assent.SignoffNotStarted), "Not started"},
+	{string(assent.SignoffWaitingForFeedback), "Waiting for feedback"}, {string(assent.SignoffWaitingForApproval), "Waiting for approval"},
+	{string(assent.SignoffApproved), "Approved"}, {string(assent.SignoffRejected), "Rejected"}, {string(assent.SignoffAbandoned), "Abandoned"}}
