@@ -165,5 +165,6 @@ type SignoffTask struct {
 	// Role is "feedback" (with Group) or "approval".
 	Role      string    `json:"role"`
 	Group     string    `json:"group,omitempty"`
+	GroupName string    `json:"group_name,omitempty"`
 	UpdatedAt time.Time `json:"updated_at"`
 }

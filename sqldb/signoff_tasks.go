@@ -67,7 +67,13 @@ func (s *SignoffService) FindMyTasks(ctx context.Context) ([]*assent.SignoffTask
 				given = given || (f.Group == g && f.Author == u.Username)
 			}
 			if !given {
-				out = append(out, task("feedback", g))
+				t := task("feedback", g)
+				for _, sg := range sig.Groups {
+					if sg.ID == g {
+						t.GroupName = sg.Name
+					}
+				}
+				out = append(out, t)
 				break
 			}
 		}

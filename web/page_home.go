@@ -59,15 +59,7 @@ func (s *Server) myTasks(ctx context.Context) ([]homeTask, int, error) {
 	for i, t := range tasks {
 		out[i] = homeTask{SignoffTask: t, Link: itemURL(t.Item, t.Step) + "#signoff", Badge: signoffState(t.State), What: "Final approval"}
 		if t.Role == "feedback" {
-			// A task names its group by id; the sign-off has its name.
-			out[i].What = "Feedback for " + t.Group
-			if sig, err := s.Signoffs.FindSignoff(ctx, t.Item, t.Step); err == nil {
-				for _, g := range sig.Groups {
-					if g.ID == t.Group {
-						out[i].What = "Feedback for " + g.Name
-					}
-				}
-			}
+			out[i].What = "Feedback for " + t.GroupName
 		}
 	}
 	return out, more, nil
