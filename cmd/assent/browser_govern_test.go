@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"net/http"
 	"strings"
 	"testing"
 )
@@ -13,15 +12,7 @@ import (
 // them, and the bundles stay governable.
 func TestBrowser_GovernItems(t *testing.T) {
 	url := serveForBrowser(t)
-	token := browserToken(t, url)
-	api := func(method, path, body string) string {
-		t.Helper()
-		status, resp := request(t, method, url+"/api/v1"+path, token, body)
-		if status != http.StatusCreated && status != http.StatusOK {
-			t.Fatalf("%s %s: %d %s", method, path, status, resp)
-		}
-		return resp
-	}
+	api := browserAPI(t, url)
 	api("PUT", "/sources/design-node", `{"display_name":"Design node","link_template":"https://dss.example.com/projects/{project_key}/"}`)
 	var synced struct{ Items []struct{ Key, ID string } }
 	json.Unmarshal([]byte(api("POST", "/sources/design-node/sync", `{"final":true,"items":[

@@ -124,6 +124,20 @@ func TestBrowser_ProjectViews(t *testing.T) {
 }
 
 // browserToken gets an API token of the first admin.
+// browserAPI returns a function that calls the API of the server at url
+// as the admin and fails the test unless the answer is 200 or 201.
+func browserAPI(t *testing.T, url string) func(method, path, body string) string {
+	token := browserToken(t, url)
+	return func(method, path, body string) string {
+		t.Helper()
+		status, resp := request(t, method, url+"/api/v1"+path, token, body)
+		if status != http.StatusCreated && status != http.StatusOK {
+			t.Fatalf("%s %s: %d %s", method, path, status, resp)
+		}
+		return resp
+	}
+}
+
 func browserToken(t *testing.T, url string) string {
 	t.Helper()
 	status, body := request(t, "POST", url+"/api/v1/auth/tokens", "", `{"username":"admin","password":"`+browserAdminPassword+`"}`)
