@@ -32,6 +32,11 @@ type DB struct {
 	stmts   sync.Map // query text → *sql.Stmt on read; see readStmt
 	// definitions caches parsed template versions, which never change.
 	definitions sync.Map
+	// hooks caches the enabled webhooks; see hookCache.
+	hooks hookCache
+
+	// ExternalURL starts the links in notifications.
+	ExternalURL string
 
 	// Now is the clock; tests move it to expire tokens and sessions.
 	Now func() time.Time

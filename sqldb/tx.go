@@ -94,6 +94,11 @@ const eventColumns = 8
 
 // flushEvents appends the buffered events with multi-row inserts.
 func (tx *Tx) flushEvents(ctx context.Context) error {
+	if len(tx.events) > 0 {
+		if err := tx.enqueueWebhooks(ctx, tx.events); err != nil {
+			return err
+		}
+	}
 	perStmt := 1000 // rows per statement; PostgreSQL takes them as arrays
 	if tx.db.dialect.isPostgres() {
 		perStmt = 10000

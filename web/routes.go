@@ -115,6 +115,7 @@ func (s *Server) routes() {
 	register(api, "GET", "/items/{id}", "getItem", "Get a governed item", 0, s.handleItemGet)
 	register(api, "POST", "/items/{id}/migrate", "migrateItem", "Move an item to another version of its template (or say what that would do)", 0, s.handleItemMigrate)
 	s.signoffRoutes(api)
+	s.webhookRoutes(api)
 	register(api, "GET", "/items/{id}/source-objects", "itemSourceObjects", "The source objects a governed item governs", 0, s.handleSourceObjects)
 	// sources and governable items
 	register(api, "GET", "/sources", "listSources", "List sources", 0, s.handleSourceList)

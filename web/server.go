@@ -32,6 +32,7 @@ type Services struct {
 	Rules       assent.GovernanceRuleService
 	Registries  assent.RegistryService
 	Signoffs    assent.SignoffService
+	Webhooks    assent.WebhookService
 }
 
 // Config holds the server's settings.

@@ -31,5 +31,6 @@ func Services(db *sqldb.DB, blobs assent.BlobStore) web.Services {
 		Rules:       sqldb.NewGovernanceRuleService(db),
 		Registries:  sqldb.NewRegistryService(db),
 		Signoffs:    sqldb.NewSignoffService(db),
+		Webhooks:    sqldb.NewWebhookService(db),
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"assent"
 	"assent/filestore"
+	"assent/notify"
 	"assent/sqldb"
 	"assent/web"
 	"assent/wire"
@@ -38,6 +39,8 @@ var (
 		Usage: "largest attachment accepted, in MB"}
 	sealIntervalFlag = &cli.DurationFlag{Name: "seal-interval", Value: 250 * time.Millisecond, Sources: cli.EnvVars("ASSENT_SEAL_INTERVAL"),
 		Usage: "how often new events are chained into the audit trail"}
+	webhooksPrivateFlag = &cli.BoolFlag{Name: "webhooks-allow-private", Sources: cli.EnvVars("ASSENT_WEBHOOKS_ALLOW_PRIVATE"),
+		Usage: "let webhooks reach loopback and private addresses (refused by default)"}
 	demoFlag = &cli.BoolFlag{Name: "demo", Sources: cli.EnvVars("ASSENT_DEMO"),
 		Usage: "load the tutorial's example: source design-node with its projects, models, versions and bundles (again: no change)"}
 )
@@ -48,7 +51,7 @@ func (m *Main) serveCommand() *cli.Command {
 		Usage: "run the server",
 		Description: "On first start the user admin is created with the password in ASSENT_ADMIN_PASSWORD,\n" +
 			"or a random one that is printed once.",
-		Flags:  []cli.Flag{addrFlag, externalURLFlag, instanceNameFlag, behindProxyFlag, sessionIdleFlag, maxUploadFlag, shutdownTimeoutFlag, sealIntervalFlag, demoFlag},
+		Flags:  []cli.Flag{addrFlag, externalURLFlag, instanceNameFlag, behindProxyFlag, sessionIdleFlag, maxUploadFlag, shutdownTimeoutFlag, sealIntervalFlag, webhooksPrivateFlag, demoFlag},
 		Action: m.runServe,
 	}
 }
@@ -84,7 +87,12 @@ func (m *Main) runServe(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
+	db.ExternalURL = cmd.String(externalURLFlag.Name)
+	allowPrivate := cmd.Bool(webhooksPrivateFlag.Name)
 	svc := wire.Services(db, blobs)
+	hooks := sqldb.NewWebhookService(db)
+	hooks.AllowPrivate = allowPrivate
+	svc.Webhooks = hooks
 	sessions := sqldb.NewSessionService(db)
 	sessions.IdleTimeout = cmd.Duration(sessionIdleFlag.Name)
 	svc.Sessions = sessions
@@ -118,6 +126,10 @@ func (m *Main) runServe(ctx context.Context, cmd *cli.Command) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { sqldb.NewAuditService(db).RunSealer(sealCtx, cmd.Duration(sealIntervalFlag.Name)) })
 	wg.Go(func() { sweepBlobs(sealCtx, blobs, svc.Attachments, logger) })
+	// Every replica delivers the outbox; PostgreSQL hands each message to one.
+	wg.Go(func() {
+		notify.NewWorker(sqldb.NewOutboxService(db), notify.NewClient(allowPrivate), logger).Run(sealCtx)
+	})
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(ln) }()
