@@ -3,6 +3,8 @@ package notify
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -37,6 +39,8 @@ type Worker struct {
 	// FailureLimit disables a webhook after that many failed attempts in
 	// a row (0: never).
 	FailureLimit int
+	// Mailer sends the email messages; without one they fail and retry.
+	Mailer assent.Mailer
 }
 
 // NewWorker returns a worker with the production settings.
@@ -103,12 +107,21 @@ func (w *Worker) Round(ctx context.Context) (int, error) {
 
 func (w *Worker) deliver(ctx context.Context, m *assent.OutboxMessage) {
 	start := time.Now()
-	status, err := w.post(ctx, m, start)
+	var status int
+	var err error
+	if m.Kind == "email" {
+		err = w.mail(ctx, m)
+		if err == nil {
+			status = 250 // SMTP's "completed"
+		}
+	} else {
+		status, err = w.post(ctx, m, start)
+	}
 	if ctx.Err() != nil {
 		return // stopped: the lease gives the message back
 	}
 	a := assent.DeliveryAttempt{Time: start, StatusCode: status, DurationMS: time.Since(start).Milliseconds()}
-	ok := err == nil && status >= 200 && status < 300
+	ok := err == nil && (status >= 200 && status < 300 || m.Kind == "email")
 	if err != nil {
 		a.Error = err.Error()
 	} else if !ok {
@@ -122,6 +135,18 @@ func (w *Worker) deliver(ctx context.Context, m *assent.OutboxMessage) {
 	if err := w.Outbox.CompleteMessage(context.WithoutCancel(ctx), m, a, ok, retryAt, w.FailureLimit); err != nil {
 		w.Logger.Error("outbox: record delivery", "message", m.ID, "err", err)
 	}
+}
+
+// mail sends an email message.
+func (w *Worker) mail(ctx context.Context, m *assent.OutboxMessage) error {
+	if w.Mailer == nil {
+		return errors.New("email is not configured")
+	}
+	var msg assent.EmailMessage
+	if err := json.Unmarshal(m.Payload, &msg); err != nil {
+		return fmt.Errorf("email message: %w", err)
+	}
+	return w.Mailer.Send(ctx, &msg)
 }
 
 func (w *Worker) post(ctx context.Context, m *assent.OutboxMessage, now time.Time) (int, error) {

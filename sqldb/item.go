@@ -128,6 +128,9 @@ func (s *ItemService) createItem(ctx context.Context, tx *Tx, n assent.NewItem) 
 	if err := createSignoffs(ctx, tx, it, t); err != nil {
 		return nil, err
 	}
+	if err := autoSubscribe(ctx, tx, it.ID); err != nil {
+		return nil, err
+	}
 	tx.record("item", it.ID, "item.create", nil, map[string]any{"type": it.Type, "name": it.Name, "template": it.Template, "parent": it.Parent, "fields": it.Fields})
 	return it, nil
 }

@@ -55,7 +55,7 @@ func (s *ItemService) changeItem(ctx context.Context, id string, revision *int64
 		it.Revision++
 		it.UpdatedAt = tx.now
 		tx.record("item", id, action, before, after)
-		return nil
+		return autoSubscribe(ctx, tx, id)
 	})
 	return it, err
 }

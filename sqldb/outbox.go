@@ -104,6 +104,9 @@ func (s *OutboxService) ClaimMessages(ctx context.Context, n int, lease time.Dur
 			return fmt.Errorf("claim messages: %w", err)
 		}
 		for _, m := range out {
+			if m.Kind != "webhook" {
+				continue
+			}
 			if err := tx.QueryRowContext(ctx, `SELECT url, secret FROM webhooks WHERE id = $1`, m.Target).Scan(&m.URL, &m.Secret); err != nil {
 				return fmt.Errorf("claim messages: webhook %s: %w", m.Target, err)
 			}
@@ -135,7 +138,7 @@ func (s *OutboxService) CompleteMessage(ctx context.Context, m *assent.OutboxMes
 		if err != nil {
 			return fmt.Errorf("complete message: %w", err)
 		}
-		if ok {
+		if ok || m.Kind != "webhook" {
 			return nil
 		}
 		return failWebhook(ctx, tx, m.Target, failureLimit)

@@ -66,7 +66,24 @@ func (s *SignoffService) Act(ctx context.Context, itemID, step string, req assen
 		if err := sig.CanAct(u, req.Action, req.Group, req.Feedback); err != nil {
 			return err
 		}
+		statusChanged := true // for the edits: did the verdict change?
+		switch req.Action {
+		case assent.ActEditFeedback:
+			statusChanged = req.Status != "" && req.Status != string(feedbackByID(sig, req.Feedback).Status)
+		case assent.ActEditApproval:
+			statusChanged = sig.Approval == nil || req.Status != string(sig.Approval.Status)
+		}
 		if err := s.apply(ctx, tx, it, r, req, next); err != nil {
+			return err
+		}
+		recipients, err := mailRecipients(ctx, tx, it, req, statusChanged)
+		if err != nil {
+			return err
+		}
+		if err := s.enqueueMail(ctx, tx, it, step, req, recipients); err != nil {
+			return err
+		}
+		if err := autoSubscribe(ctx, tx, it.ID); err != nil {
 			return err
 		}
 		out = sig

@@ -16,23 +16,28 @@ import (
 
 // Services are what the server serves; cmd/assent wires the sqldb ones.
 type Services struct {
-	Users       assent.UserService
-	Groups      assent.GroupService
-	Tokens      assent.TokenService
-	Sessions    assent.SessionService
-	Events      assent.EventService
-	Templates   assent.TemplateService
-	Items       assent.ItemService
-	Attachments assent.AttachmentService
-	Blobs       assent.BlobStore
-	Views       assent.ItemViewService
-	Sources     assent.SourceService
-	Governables assent.GovernableService
-	Sync        assent.SyncService
-	Rules       assent.GovernanceRuleService
-	Registries  assent.RegistryService
-	Signoffs    assent.SignoffService
-	Webhooks    assent.WebhookService
+	Users         assent.UserService
+	Groups        assent.GroupService
+	Tokens        assent.TokenService
+	Sessions      assent.SessionService
+	Events        assent.EventService
+	Templates     assent.TemplateService
+	Items         assent.ItemService
+	Attachments   assent.AttachmentService
+	Blobs         assent.BlobStore
+	Views         assent.ItemViewService
+	Sources       assent.SourceService
+	Governables   assent.GovernableService
+	Sync          assent.SyncService
+	Rules         assent.GovernanceRuleService
+	Registries    assent.RegistryService
+	Signoffs      assent.SignoffService
+	Webhooks      assent.WebhookService
+	Subscriptions assent.SubscriptionService
+	// Mailer sends the admin's test email at once; notifications go
+	// through the outbox.
+	Mailer        assent.Mailer
+	EmailSettings assent.EmailSettingsService
 }
 
 // Config holds the server's settings.
