@@ -26,8 +26,17 @@ type OutboxService interface {
 	// workers on several replicas skip each other's rows.
 	ClaimMessages(ctx context.Context, n int, lease time.Duration) ([]*OutboxMessage, error)
 
-	// CompleteMessage records an attempt: delivered when ok, else
-	// retried at retryAt, or failed for good when retryAt is nil. A
-	// webhook whose consecutive failures reach failureLimit is disabled.
-	CompleteMessage(ctx context.Context, m *OutboxMessage, a DeliveryAttempt, ok bool, retryAt *time.Time, failureLimit int) error
+	// CompleteMessages records a round of attempts in one transaction:
+	// each message delivered when OK, else retried at RetryAt, or failed
+	// for good when RetryAt is nil. A webhook whose consecutive failures
+	// reach failureLimit is disabled.
+	CompleteMessages(ctx context.Context, results []MessageResult, failureLimit int) error
+}
+
+// MessageResult is the outcome of one attempt at one message.
+type MessageResult struct {
+	Message *OutboxMessage
+	Attempt DeliveryAttempt
+	OK      bool
+	RetryAt *time.Time
 }

@@ -67,7 +67,8 @@ func NewClient(allowPrivate bool) *http.Client {
 			return nil
 		}
 	}
-	transport := &http.Transport{DialContext: dialer.DialContext, MaxIdleConnsPerHost: 16, IdleConnTimeout: 90 * time.Second,
+	// As many idle connections per host as a round sends at once.
+	transport := &http.Transport{DialContext: dialer.DialContext, MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second,
 		TLSHandshakeTimeout: 5 * time.Second, ResponseHeaderTimeout: 10 * time.Second}
 	return &http.Client{Transport: transport, Timeout: 10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -97,15 +98,22 @@ func (w *Worker) Round(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	results := make([]assent.MessageResult, len(msgs))
 	var wg sync.WaitGroup
-	for _, m := range msgs {
-		wg.Go(func() { w.deliver(ctx, m) })
+	for i, m := range msgs {
+		wg.Go(func() { results[i] = w.deliver(ctx, m) })
 	}
 	wg.Wait()
+	if ctx.Err() != nil {
+		return len(msgs), nil // stopped: the leases give the messages back
+	}
+	if err := w.Outbox.CompleteMessages(context.WithoutCancel(ctx), results, w.FailureLimit); err != nil {
+		return len(msgs), fmt.Errorf("record deliveries: %w", err)
+	}
 	return len(msgs), nil
 }
 
-func (w *Worker) deliver(ctx context.Context, m *assent.OutboxMessage) {
+func (w *Worker) deliver(ctx context.Context, m *assent.OutboxMessage) assent.MessageResult {
 	start := time.Now()
 	var status int
 	var err error
@@ -117,9 +125,6 @@ func (w *Worker) deliver(ctx context.Context, m *assent.OutboxMessage) {
 	} else {
 		status, err = w.post(ctx, m, start)
 	}
-	if ctx.Err() != nil {
-		return // stopped: the lease gives the message back
-	}
 	a := assent.DeliveryAttempt{Time: start, StatusCode: status, DurationMS: time.Since(start).Milliseconds()}
 	ok := err == nil && (status >= 200 && status < 300 || m.Kind == "email")
 	if err != nil {
@@ -127,14 +132,12 @@ func (w *Worker) deliver(ctx context.Context, m *assent.OutboxMessage) {
 	} else if !ok {
 		a.Error = fmt.Sprintf("answered %d", status)
 	}
-	var retryAt *time.Time
+	r := assent.MessageResult{Message: m, Attempt: a, OK: ok}
 	if !ok && m.Attempts < w.MaxAttempts {
 		t := time.Now().Add(w.backoff(m.Attempts))
-		retryAt = &t
+		r.RetryAt = &t
 	}
-	if err := w.Outbox.CompleteMessage(context.WithoutCancel(ctx), m, a, ok, retryAt, w.FailureLimit); err != nil {
-		w.Logger.Error("outbox: record delivery", "message", m.ID, "err", err)
-	}
+	return r
 }
 
 // mail sends an email message.

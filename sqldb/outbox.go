@@ -85,14 +85,16 @@ func (s *OutboxService) ClaimMessages(ctx context.Context, n int, lease time.Dur
 		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET locked_until = $1, attempts = attempts + 1
 			WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2 AND locked_until <= $2
 				ORDER BY next_attempt_at LIMIT $3`+skip+`)
-			RETURNING id, kind, target, event_type, payload, attempts`, now+lease.Milliseconds(), now, n)
+			RETURNING id, kind, target, event_type, payload, attempts,
+				COALESCE((SELECT url FROM webhooks w WHERE w.id = outbox.target AND outbox.kind = 'webhook'), ''),
+				COALESCE((SELECT secret FROM webhooks w WHERE w.id = outbox.target AND outbox.kind = 'webhook'), '')`, now+lease.Milliseconds(), now, n)
 		if err != nil {
 			return fmt.Errorf("claim messages: %w", err)
 		}
 		for rows.Next() {
 			m := &assent.OutboxMessage{}
 			var payload string
-			if err := rows.Scan(&m.ID, &m.Kind, &m.Target, &m.EventType, &payload, &m.Attempts); err != nil {
+			if err := rows.Scan(&m.ID, &m.Kind, &m.Target, &m.EventType, &payload, &m.Attempts, &m.URL, &m.Secret); err != nil {
 				rows.Close()
 				return fmt.Errorf("claim messages: %w", err)
 			}
@@ -103,55 +105,85 @@ func (s *OutboxService) ClaimMessages(ctx context.Context, n int, lease time.Dur
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("claim messages: %w", err)
 		}
-		for _, m := range out {
-			if m.Kind != "webhook" {
-				continue
-			}
-			if err := tx.QueryRowContext(ctx, `SELECT url, secret FROM webhooks WHERE id = $1`, m.Target).Scan(&m.URL, &m.Secret); err != nil {
-				return fmt.Errorf("claim messages: webhook %s: %w", m.Target, err)
-			}
-		}
 		return nil
 	})
 	return out, err
 }
 
-// CompleteMessage records one attempt and what follows from it.
-func (s *OutboxService) CompleteMessage(ctx context.Context, m *assent.OutboxMessage, a assent.DeliveryAttempt, ok bool, retryAt *time.Time, failureLimit int) error {
+// CompleteMessages records a round of attempts in one transaction: one
+// commit for the round rather than one per delivery.
+func (s *OutboxService) CompleteMessages(ctx context.Context, results []assent.MessageResult, failureLimit int) error {
+	if len(results) == 0 {
+		return nil
+	}
 	return s.db.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox_attempts (outbox_id, at, status_code, duration_ms, error) VALUES ($1, $2, $3, $4, $5)`,
-			m.ID, ms(a.Time), a.StatusCode, a.DurationMS, a.Error); err != nil {
-			return fmt.Errorf("record attempt: %w", err)
-		}
-		var err error
-		switch {
-		case ok:
-			_, err = tx.ExecContext(ctx, `UPDATE outbox SET status = 'delivered', delivered_at = $1, locked_until = 0 WHERE id = $2`, ms(tx.now), m.ID)
-			if err == nil {
-				_, err = tx.ExecContext(ctx, `UPDATE webhooks SET consecutive_failures = 0 WHERE id = $1 AND consecutive_failures <> 0`, m.Target)
+		d := tx.db.dialect
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO outbox_attempts (outbox_id, at, status_code, duration_ms, error) VALUES `)
+		args := make([]any, 0, len(results)*5)
+		var delivered, failed []string
+		failures := map[string]int{} // webhook → failures after its last success in this round
+		succeeded := map[string]bool{}
+		for i, r := range results {
+			if i > 0 {
+				sb.WriteByte(',')
 			}
-		case retryAt != nil:
-			_, err = tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = $1, locked_until = 0 WHERE id = $2`, ms(*retryAt), m.ID)
-		default:
-			_, err = tx.ExecContext(ctx, `UPDATE outbox SET status = 'failed', locked_until = 0 WHERE id = $1`, m.ID)
+			d.writePlaceholders(&sb, len(args), 5)
+			args = append(args, r.Message.ID, ms(r.Attempt.Time), r.Attempt.StatusCode, r.Attempt.DurationMS, r.Attempt.Error)
+			switch {
+			case r.OK:
+				delivered = append(delivered, r.Message.ID)
+			case r.RetryAt != nil:
+				if _, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = $1, locked_until = 0 WHERE id = $2`, ms(*r.RetryAt), r.Message.ID); err != nil {
+					return fmt.Errorf("complete message: %w", err)
+				}
+			default:
+				failed = append(failed, r.Message.ID)
+			}
+			if r.Message.Kind == "webhook" {
+				if r.OK {
+					succeeded[r.Message.Target], failures[r.Message.Target] = true, 0
+				} else {
+					failures[r.Message.Target]++
+				}
+			}
 		}
-		if err != nil {
-			return fmt.Errorf("complete message: %w", err)
+		if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+			return fmt.Errorf("record attempts: %w", err)
 		}
-		if ok || m.Kind != "webhook" {
-			return nil
+		if len(delivered) > 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'delivered', delivered_at = $1, locked_until = 0 WHERE `+d.inList("id", 2), ms(tx.now), d.listArg(delivered)); err != nil {
+				return fmt.Errorf("complete messages: %w", err)
+			}
 		}
-		return failWebhook(ctx, tx, m.Target, failureLimit)
+		if len(failed) > 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'failed', locked_until = 0 WHERE `+d.inList("id", 1), d.listArg(failed)); err != nil {
+				return fmt.Errorf("complete messages: %w", err)
+			}
+		}
+		for hook, n := range failures {
+			if succeeded[hook] {
+				if _, err := tx.ExecContext(ctx, `UPDATE webhooks SET consecutive_failures = 0 WHERE id = $1`, hook); err != nil {
+					return fmt.Errorf("count webhook failures: %w", err)
+				}
+			}
+			if n > 0 {
+				if err := failWebhook(ctx, tx, hook, n, failureLimit); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
 }
 
-// failWebhook counts a failed attempt and disables the webhook at the
+// failWebhook counts n failed attempts and disables the webhook at the
 // limit, with an event that says why (admins are told through it).
-func failWebhook(ctx context.Context, tx *Tx, id string, limit int) error {
+func failWebhook(ctx context.Context, tx *Tx, id string, n, limit int) error {
 	var failures int
 	var enabled bool
-	err := tx.QueryRowContext(ctx, `UPDATE webhooks SET consecutive_failures = consecutive_failures + 1 WHERE id = $1
-		RETURNING consecutive_failures, enabled`, id).Scan(&failures, &enabled)
+	err := tx.QueryRowContext(ctx, `UPDATE webhooks SET consecutive_failures = consecutive_failures + $2 WHERE id = $1
+		RETURNING consecutive_failures, enabled`, id, n).Scan(&failures, &enabled)
 	if err == sql.ErrNoRows {
 		return nil
 	} else if err != nil {

@@ -30,6 +30,8 @@ type itemView struct {
 	Signoff *signoffPanel
 	// People are the users and groups the principals pickers offer.
 	People *principalOptions
+	// Subscribed: the user follows the item, directly or through its project.
+	Subscribed bool
 }
 
 // relatedItem is a governed child of an item, with its own children.
@@ -70,6 +72,11 @@ func (s *Server) loadItemView(r *http.Request) (*itemView, error) {
 	}
 	view := &itemView{Item: it, Template: v.Definition, Attachments: map[string]*assent.Attachment{}, Choices: map[string][]*assent.Item{},
 		CanEdit: assent.UserFromContext(ctx).HasRole(assent.RoleMember) && !it.Archived}
+	if s.Subscriptions != nil {
+		if view.Subscribed, err = s.Subscriptions.IsSubscribed(ctx, it.ID); err != nil {
+			return nil, err
+		}
+	}
 	if it.Parent != nil {
 		view.Parent, _ = s.Items.FindItem(ctx, *it.Parent)
 	}

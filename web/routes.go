@@ -44,6 +44,9 @@ func (s *Server) routes() {
 	s.mux.Handle("POST /items/{id}/upload", s.page(s.handleItemUploadPage))
 	s.mux.Handle("POST /items/{id}/archive", s.page(s.handleItemArchivePage(true)))
 	s.mux.Handle("POST /items/{id}/restore", s.page(s.handleItemArchivePage(false)))
+	s.mux.Handle("POST /items/{id}/subscribe", s.page(s.handleSubscriptionPage(true)))
+	s.mux.Handle("POST /items/{id}/unsubscribe", s.page(s.handleSubscriptionPage(false)))
+	s.mux.Handle("GET /items/{id}/unsubscribe", s.page(s.handleUnsubscribeLink))
 	s.mux.Handle("POST /items/{id}/signoffs/{step}/{action}", s.page(s.handleSignoffAction))
 	s.mux.Handle("GET /admin", http.RedirectHandler("/admin/users", http.StatusSeeOther))
 	s.mux.Handle("GET /admin/users", s.adminPage(s.handleAdminUsers))
@@ -61,6 +64,12 @@ func (s *Server) routes() {
 	s.mux.Handle("POST /admin/templates/{id}/versions/{version}/status", s.adminPage(s.handleAdminTemplateStatus))
 	s.mux.Handle("POST /admin/templates/{id}/versions/{version}/delete", s.adminPage(s.handleAdminTemplateDelete))
 	s.mux.Handle("GET /admin/templates/{id}/versions/{version}/export", s.adminPage(s.handleAdminTemplateExport))
+	s.mux.Handle("GET /admin/webhooks", s.adminPage(s.handleAdminWebhooks))
+	s.mux.Handle("POST /admin/webhooks", s.adminPage(s.handleAdminWebhookCreate))
+	s.mux.Handle("GET /admin/webhooks/{id}", s.adminPage(s.handleAdminWebhook))
+	s.mux.Handle("POST /admin/webhooks/{id}/enable", s.adminPage(s.handleAdminWebhookEnabled(true)))
+	s.mux.Handle("POST /admin/webhooks/{id}/disable", s.adminPage(s.handleAdminWebhookEnabled(false)))
+	s.emailPageRoutes()
 	s.viewRoutes()
 	for path, soon := range soonPages {
 		s.mux.Handle("GET "+path, s.page(s.handleSoon(soon.section, soon.soonData)))
@@ -116,6 +125,7 @@ func (s *Server) routes() {
 	register(api, "POST", "/items/{id}/migrate", "migrateItem", "Move an item to another version of its template (or say what that would do)", 0, s.handleItemMigrate)
 	s.signoffRoutes(api)
 	s.webhookRoutes(api)
+	s.subscriptionRoutes(api)
 	register(api, "GET", "/items/{id}/source-objects", "itemSourceObjects", "The source objects a governed item governs", 0, s.handleSourceObjects)
 	// sources and governable items
 	register(api, "GET", "/sources", "listSources", "List sources", 0, s.handleSourceList)
@@ -133,6 +143,7 @@ func (s *Server) routes() {
 	// registries
 	register(api, "GET", "/model-registry", "modelRegistry", "Models by project with their versions and governance state", 0, s.handleModelRegistry)
 	register(api, "GET", "/bundle-registry", "bundleRegistry", "Bundles by project with their governance state", 0, s.handleBundleRegistry)
+	s.emailRoutes(api)
 }
 
 // register adds one API operation with the house defaults: a small body

@@ -5,6 +5,7 @@ package wire
 
 import (
 	"assent"
+	"assent/notify"
 	"assent/sqldb"
 	"assent/web"
 )
@@ -14,6 +15,7 @@ import (
 func Services(db *sqldb.DB, blobs assent.BlobStore) web.Services {
 	items := sqldb.NewItemService(db)
 	governables := sqldb.NewGovernableService(db, items)
+	emailSettings := sqldb.NewEmailSettingsService(db)
 	return web.Services{
 		Users:         sqldb.NewUserService(db),
 		Groups:        sqldb.NewGroupService(db),
@@ -33,5 +35,7 @@ func Services(db *sqldb.DB, blobs assent.BlobStore) web.Services {
 		Signoffs:      sqldb.NewSignoffService(db),
 		Webhooks:      sqldb.NewWebhookService(db),
 		Subscriptions: sqldb.NewSubscriptionService(db),
+		EmailSettings: emailSettings,
+		Mailer:        &notify.SMTPMailer{Settings: emailSettings},
 	}
 }

@@ -127,9 +127,9 @@ func (m *Main) runServe(ctx context.Context, cmd *cli.Command) error {
 	wg.Go(func() { sqldb.NewAuditService(db).RunSealer(sealCtx, cmd.Duration(sealIntervalFlag.Name)) })
 	wg.Go(func() { sweepBlobs(sealCtx, blobs, svc.Attachments, logger) })
 	// Every replica delivers the outbox; PostgreSQL hands each message to one.
-	wg.Go(func() {
-		notify.NewWorker(sqldb.NewOutboxService(db), notify.NewClient(allowPrivate), logger).Run(sealCtx)
-	})
+	worker := notify.NewWorker(sqldb.NewOutboxService(db), notify.NewClient(allowPrivate), logger)
+	worker.Mailer = svc.Mailer
+	wg.Go(func() { worker.Run(sealCtx) })
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(ln) }()
