@@ -112,6 +112,7 @@ type WebhookService interface {
 	FindWebhook(ctx context.Context, id string) (*Webhook, error)
 	UpdateWebhook(ctx context.Context, id string, upd WebhookUpdate) (*Webhook, error)
 	DeleteWebhook(ctx context.Context, id string) error
-	// FindDeliveries lists a webhook's deliveries, newest first.
+	// FindDeliveries lists a webhook's deliveries, newest first; "email"
+	// instead of an id lists the mail sent, addressed in Webhook.
 	FindDeliveries(ctx context.Context, webhook string, limit int, cursor string) ([]*Delivery, string, error)
 }

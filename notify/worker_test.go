@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -132,6 +134,9 @@ func TestWebhookDisabledAfterFailures(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, dsn string) {
 		r := &receiver{answer: func(int) int { return http.StatusInternalServerError }}
 		db, w, hook := setup(t, dsn, r)
+		if _, err := sqldb.NewUserService(db).CreateUser(admin, assent.NewUser{Username: "root", Role: assent.RoleAdmin, Password: "password-root", Email: "root@example.com"}); err != nil {
+			t.Fatal(err)
+		}
 		w.MaxAttempts, w.FailureLimit = 2, 3
 		announce(t, db, 2)
 		drain(t, w)
@@ -148,6 +153,14 @@ func TestWebhookDisabledAfterFailures(t *testing.T) {
 		evs, _, _ := sqldb.NewEventService(db).FindEvents(admin, assent.EventFilter{Action: "webhook.disable"})
 		if len(evs) != 1 {
 			t.Fatalf("%d webhook.disable events", len(evs))
+		}
+		mails, _, err := sqldb.NewWebhookService(db).FindDeliveries(admin, sqldb.EmailDeliveries, 10, "")
+		if err != nil || len(mails) != 1 || mails[0].Webhook != "root@example.com" || mails[0].EventType != "webhook.disable" {
+			t.Fatalf("the admin was not told: %+v, %v", mails, err)
+		}
+		// No mailer here: the mail failed for good after its attempts, visible in the log.
+		if mails[0].Status != "failed" || len(mails[0].Log) != 2 || !strings.Contains(mails[0].Log[0].Error, "not configured") {
+			t.Fatalf("mail delivery %+v", mails[0])
 		}
 	})
 }
@@ -205,5 +218,45 @@ func TestPrivateAddressesRefused(t *testing.T) {
 	_, err = notify.NewClient(false).Get("http://127.0.0.1:9/")
 	if err == nil {
 		t.Fatal("dialled a loopback address")
+	}
+}
+
+func TestSilentReceiverTimesOutWithoutPileUp(t *testing.T) {
+	hang := make(chan struct{})
+	db := sqldbtest.Open(t, sqldbtest.SQLiteURL(t))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-hang:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	hooks := sqldb.NewWebhookService(db)
+	hooks.AllowPrivate = true
+	hook, _, err := hooks.CreateWebhook(admin, assent.NewWebhook{URL: srv.URL, EventTypes: []string{"source.*"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	announce(t, db, 20)
+	w := notify.NewWorker(sqldb.NewOutboxService(db), notify.NewClient(true), slog.New(slog.DiscardHandler))
+	w.Client.Timeout = 100 * time.Millisecond
+	before := runtime.NumGoroutine()
+	start := time.Now()
+	if n, err := w.Round(context.Background()); err != nil || n != 20 {
+		t.Fatalf("round: %d, %v", n, err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("a round against a silent receiver took %s", took)
+	}
+	deliveries, _, _ := hooks.FindDeliveries(admin, hook.ID, 50, "")
+	for _, d := range deliveries {
+		if d.Status != "pending" || len(d.Log) != 1 || !strings.Contains(d.Log[0].Error, "Timeout") {
+			t.Fatalf("delivery %+v: want a timed-out attempt and a retry to come", d)
+		}
+	}
+	close(hang) // the receiver's handlers end; the worker must have left nothing behind
+	time.Sleep(300 * time.Millisecond)
+	if after := runtime.NumGoroutine(); after > before+10 {
+		t.Fatalf("%d goroutines before the round, %d after", before, after)
 	}
 }

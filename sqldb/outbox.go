@@ -30,6 +30,7 @@ type webhookPayload struct {
 type webhookData struct {
 	ObjectType string          `json:"object_type"`
 	ObjectID   string          `json:"object_id"`
+	ObjectName string          `json:"object_name,omitempty"`
 	Actor      string          `json:"actor"`
 	RequestID  string          `json:"request_id"`
 	Before     json.RawMessage `json:"before"`
@@ -44,13 +45,18 @@ func (tx *Tx) enqueueWebhooks(ctx context.Context, events []*assent.Event) error
 	if err != nil || len(hooks) == 0 {
 		return err
 	}
+	names := map[string]string{}
 	for _, e := range events {
 		for _, h := range hooks {
 			if !h.Matches(e.Action) {
 				continue
 			}
+			name, err := tx.objectName(ctx, e.ObjectType, e.ObjectID, names)
+			if err != nil {
+				return err
+			}
 			payload, _ := json.Marshal(webhookPayload{Type: e.Action, Timestamp: e.Time, Data: webhookData{
-				ObjectType: e.ObjectType, ObjectID: e.ObjectID, Actor: e.Actor, RequestID: e.RequestID,
+				ObjectType: e.ObjectType, ObjectID: e.ObjectID, ObjectName: name, Actor: e.Actor, RequestID: e.RequestID,
 				Before: e.Before, After: e.After, Link: tx.db.objectLink(e.ObjectType, e.ObjectID)}})
 			if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, kind, target, event_type, payload, status, next_attempt_at, created_at)
 				VALUES ($1, 'webhook', $2, $3, $4, 'pending', $5, $5)`, sortableID("msg_", tx.now), h.ID, e.Action, string(payload), ms(tx.now)); err != nil {
@@ -59,6 +65,25 @@ func (tx *Tx) enqueueWebhooks(ctx context.Context, events []*assent.Event) error
 		}
 	}
 	return nil
+}
+
+// objectName is the name of an item or governable item, read once per
+// transaction; "" for other objects.
+func (tx *Tx) objectName(ctx context.Context, objectType, id string, cache map[string]string) (string, error) {
+	table := map[string]string{"item": "items", "governable": "governable_items"}[objectType]
+	if table == "" {
+		return "", nil
+	}
+	if name, ok := cache[objectType+":"+id]; ok {
+		return name, nil
+	}
+	var name string
+	err := tx.QueryRowContext(ctx, `SELECT name FROM `+table+` WHERE id = $1`, id).Scan(&name)
+	if err != nil && err != sql.ErrNoRows {
+		return "", fmt.Errorf("name of %s %s: %w", objectType, id, err)
+	}
+	cache[objectType+":"+id] = name
+	return name, nil
 }
 
 // objectLink is the page of an object, when it has one.
@@ -197,20 +222,63 @@ func failWebhook(ctx context.Context, tx *Tx, id string, n, limit int) error {
 	}
 	tx.record("webhook", id, "webhook.disable", map[string]any{"enabled": true}, map[string]any{"enabled": false, "consecutive_failures": failures})
 	tx.db.hooks.forget()
+	return mailAdmins(ctx, tx, assent.EmailMessage{Action: "webhook.disable", Actor: "system",
+		Summary:  fmt.Sprintf("a webhook was disabled after %d failed deliveries in a row", failures),
+		ItemName: "Webhook " + id, Link: strings.TrimRight(tx.db.ExternalURL, "/") + "/admin/webhooks/" + id})
+}
+
+// mailAdmins queues m for every enabled admin with an address.
+func mailAdmins(ctx context.Context, tx *Tx, m assent.EmailMessage) error {
+	rows, err := tx.QueryContext(ctx, `SELECT username, display_name, email FROM users WHERE role = 'admin' AND NOT disabled AND email <> ''`)
+	if err != nil {
+		return fmt.Errorf("find admins: %w", err)
+	}
+	var to []assent.EmailMessage
+	for rows.Next() {
+		one := m
+		var username string
+		if err := rows.Scan(&username, &one.ToName, &one.To); err != nil {
+			rows.Close()
+			return fmt.Errorf("find admins: %w", err)
+		}
+		if one.ToName == "" {
+			one.ToName = username
+		}
+		to = append(to, one)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("find admins: %w", err)
+	}
+	for _, one := range to {
+		payload, _ := json.Marshal(one)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, kind, target, event_type, payload, status, next_attempt_at, created_at)
+			VALUES ($1, 'email', $2, $3, $4, 'pending', $5, $5)`, sortableID("msg_", tx.now), one.To, one.Action, string(payload), ms(tx.now)); err != nil {
+			return fmt.Errorf("enqueue mail: %w", err)
+		}
+	}
 	return nil
 }
 
-// FindDeliveries lists a webhook's deliveries, newest first, with their attempts.
+// EmailDeliveries, given to FindDeliveries instead of a webhook id, lists
+// the mail sent, each with its address as target.
+const EmailDeliveries = "email"
+
+// FindDeliveries lists a webhook's deliveries (or the mail), newest first,
+// with their attempts.
 func (s *WebhookService) FindDeliveries(ctx context.Context, webhook string, limit int, cursor string) ([]*assent.Delivery, string, error) {
 	if _, err := assent.RequireRole(ctx, assent.RoleAdmin); err != nil {
-		return nil, "", err
-	}
-	if _, err := findWebhook(ctx, s.db.read, webhook); err != nil {
 		return nil, "", err
 	}
 	n := assent.PageSize(limit)
 	args := []any{webhook}
 	cond := ""
+	by := "target = $1"
+	if webhook == EmailDeliveries {
+		by = "kind = 'email' AND $1 <> ''"
+	} else if _, err := findWebhook(ctx, s.db.read, webhook); err != nil {
+		return nil, "", err
+	}
 	if cursor != "" {
 		key, err := decodeCursor(cursor)
 		if err != nil {
@@ -220,7 +288,7 @@ func (s *WebhookService) FindDeliveries(ctx context.Context, webhook string, lim
 		cond = " AND id < $2"
 	}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT id, target, event_type, status, attempts, next_attempt_at, created_at, delivered_at
-		FROM outbox WHERE target = $1`+cond+fmt.Sprintf(` ORDER BY id DESC LIMIT %d`, n+1), args...)
+		FROM outbox WHERE `+by+cond+fmt.Sprintf(` ORDER BY id DESC LIMIT %d`, n+1), args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("find deliveries: %w", err)
 	}

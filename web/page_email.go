@@ -19,6 +19,15 @@ type emailPageData struct {
 	TLSModes    []nameValue
 	PasswordSet bool
 	Enabled     bool
+	// Mail is the mail sent lately, newest first.
+	Mail []mailRow
+}
+
+// mailRow is one mail in the log: where it went, about what, and how its
+// last attempt ended.
+type mailRow struct {
+	To, About, Status, LastError string
+	Attempts                     int
 }
 
 // emailPageRoutes adds the admin email page; routes calls it.
@@ -31,7 +40,23 @@ func (s *Server) emailPageRoutes() {
 // renderAdminEmail draws the page; p.Form holds the form's values.
 func (s *Server) renderAdminEmail(w http.ResponseWriter, r *http.Request, status int, p *page, set *assent.EmailSettings) {
 	p.Title, p.Section = "Email", "admin"
-	p.Data = &emailPageData{TLSModes: emailTLSModes, PasswordSet: set.PasswordSet, Enabled: p.Form["enabled"] == "1"}
+	d := &emailPageData{TLSModes: emailTLSModes, PasswordSet: set.PasswordSet, Enabled: p.Form["enabled"] == "1"}
+	if s.Webhooks != nil {
+		var err error
+		mail, _, err := s.Webhooks.FindDeliveries(r.Context(), "email", 20, "")
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		for _, m := range mail {
+			row := mailRow{To: m.Webhook, About: m.EventType, Status: m.Status, Attempts: m.Attempts}
+			if n := len(m.Log); n > 0 {
+				row.LastError = m.Log[n-1].Error
+			}
+			d.Mail = append(d.Mail, row)
+		}
+	}
+	p.Data = d
 	s.render(w, r, status, "admin_email", p)
 }
 

@@ -41,6 +41,8 @@ var (
 		Usage: "how often new events are chained into the audit trail"}
 	webhooksPrivateFlag = &cli.BoolFlag{Name: "webhooks-allow-private", Sources: cli.EnvVars("ASSENT_WEBHOOKS_ALLOW_PRIVATE"),
 		Usage: "let webhooks reach loopback and private addresses (refused by default)"}
+	webhookFailuresFlag = &cli.IntFlag{Name: "webhook-failure-limit", Value: 50, Sources: cli.EnvVars("ASSENT_WEBHOOK_FAILURE_LIMIT"),
+		Usage: "failed deliveries in a row that disable a webhook (0: never); admins are mailed"}
 	demoFlag = &cli.BoolFlag{Name: "demo", Sources: cli.EnvVars("ASSENT_DEMO"),
 		Usage: "load the tutorial's example: source design-node with its projects, models, versions and bundles (again: no change)"}
 )
@@ -51,7 +53,7 @@ func (m *Main) serveCommand() *cli.Command {
 		Usage: "run the server",
 		Description: "On first start the user admin is created with the password in ASSENT_ADMIN_PASSWORD,\n" +
 			"or a random one that is printed once.",
-		Flags:  []cli.Flag{addrFlag, externalURLFlag, instanceNameFlag, behindProxyFlag, sessionIdleFlag, maxUploadFlag, shutdownTimeoutFlag, sealIntervalFlag, webhooksPrivateFlag, demoFlag},
+		Flags:  []cli.Flag{addrFlag, externalURLFlag, instanceNameFlag, behindProxyFlag, sessionIdleFlag, maxUploadFlag, shutdownTimeoutFlag, sealIntervalFlag, webhooksPrivateFlag, webhookFailuresFlag, demoFlag},
 		Action: m.runServe,
 	}
 }
@@ -129,6 +131,7 @@ func (m *Main) runServe(ctx context.Context, cmd *cli.Command) error {
 	// Every replica delivers the outbox; PostgreSQL hands each message to one.
 	worker := notify.NewWorker(sqldb.NewOutboxService(db), notify.NewClient(allowPrivate), logger)
 	worker.Mailer = svc.Mailer
+	worker.FailureLimit = int(cmd.Int(webhookFailuresFlag.Name))
 	wg.Go(func() { worker.Run(sealCtx) })
 
 	serveErr := make(chan error, 1)
