@@ -53,7 +53,8 @@ func (m *Main) serveCommand() *cli.Command {
 		Usage: "run the server",
 		Description: "On first start the user admin is created with the password in ASSENT_ADMIN_PASSWORD,\n" +
 			"or a random one that is printed once.",
-		Flags:  []cli.Flag{addrFlag, externalURLFlag, instanceNameFlag, behindProxyFlag, sessionIdleFlag, maxUploadFlag, shutdownTimeoutFlag, sealIntervalFlag, webhooksPrivateFlag, webhookFailuresFlag, demoFlag},
+		Flags: append([]cli.Flag{addrFlag, externalURLFlag, instanceNameFlag, behindProxyFlag, sessionIdleFlag, maxUploadFlag, shutdownTimeoutFlag,
+			sealIntervalFlag, webhooksPrivateFlag, webhookFailuresFlag, demoFlag}, smtpFlags...),
 		Action: m.runServe,
 	}
 }
@@ -77,6 +78,9 @@ func (m *Main) runServe(ctx context.Context, cmd *cli.Command) error {
 	}
 	defer db.Close()
 	if err := m.bootstrapAdmin(ctx, db, logger); err != nil {
+		return err
+	}
+	if err := applySMTPFlags(ctx, cmd, db); err != nil {
 		return err
 	}
 	if cmd.Bool(demoFlag.Name) {
