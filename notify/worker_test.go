@@ -145,10 +145,16 @@ func TestWebhookDisabledAfterFailures(t *testing.T) {
 			t.Fatalf("webhook %+v, %v", h, err)
 		}
 		deliveries, _, _ := sqldb.NewWebhookService(db).FindDeliveries(admin, hook, 10, "")
+		// Each failed after its two attempts, or waits, untried, while the
+		// webhook is disabled.
 		for _, d := range deliveries {
-			if d.Status != "failed" || d.Attempts != 2 {
-				t.Errorf("delivery %+v, want failed after 2 attempts", d)
+			if !(d.Status == "failed" && d.Attempts == 2 || d.Status == "pending" && d.Attempts < 2) {
+				t.Errorf("delivery %+v, want failed after 2 attempts or held", d)
 			}
+		}
+		n, err := w.Round(context.Background())
+		if err != nil || n != 0 {
+			t.Fatalf("a disabled webhook's messages were taken: %d, %v", n, err)
 		}
 		evs, _, _ := sqldb.NewEventService(db).FindEvents(admin, assent.EventFilter{Action: "webhook.disable"})
 		if len(evs) != 1 {
@@ -259,4 +265,31 @@ func TestSilentReceiverTimesOutWithoutPileUp(t *testing.T) {
 	if after := runtime.NumGoroutine(); after > before+10 {
 		t.Fatalf("%d goroutines before the round, %d after", before, after)
 	}
+}
+
+func TestDeletedWebhookGetsNothingAndItsAddressStaysPrivate(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, dsn string) {
+		r := &receiver{}
+		db, w, hook := setup(t, dsn, r)
+		announce(t, db, 3)
+		if err := sqldb.NewWebhookService(db).DeleteWebhook(admin, hook); err != nil {
+			t.Fatal(err)
+		}
+		drain(t, w)
+		if len(r.got) != 0 {
+			t.Fatalf("a deleted webhook got %d messages", len(r.got))
+		}
+		deliveries, _, _ := sqldb.NewWebhookService(db).FindDeliveries(admin, hook, 10, "")
+		for _, d := range deliveries {
+			if d.Status != "failed" {
+				t.Fatalf("delivery %+v of a deleted webhook", d)
+			}
+		}
+		evs, _, _ := sqldb.NewEventService(db).FindEvents(admin, assent.EventFilter{ObjectType: "webhook"})
+		for _, e := range evs {
+			if strings.Contains(string(e.Before)+string(e.After), "/hook") {
+				t.Fatalf("event %s shows the webhook's path: %s %s", e.Action, e.Before, e.After)
+			}
+		}
+	})
 }

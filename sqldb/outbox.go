@@ -109,6 +109,7 @@ func (s *OutboxService) ClaimMessages(ctx context.Context, n int, lease time.Dur
 		}
 		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET locked_until = $1, attempts = attempts + 1
 			WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2 AND locked_until <= $2
+				AND (kind <> 'webhook' OR EXISTS (SELECT 1 FROM webhooks w WHERE w.id = outbox.target AND w.enabled))
 				ORDER BY next_attempt_at LIMIT $3`+skip+`)
 			RETURNING id, kind, target, event_type, payload, attempts,
 				COALESCE((SELECT url FROM webhooks w WHERE w.id = outbox.target AND outbox.kind = 'webhook'), ''),
@@ -141,6 +142,8 @@ func (s *OutboxService) CompleteMessages(ctx context.Context, results []assent.M
 	if len(results) == 0 {
 		return nil
 	}
+	// A webhook may be disabled below: forget the cache once that is committed.
+	defer s.db.hooks.forget()
 	return s.db.inTx(ctx, func(tx *Tx) error {
 		d := tx.db.dialect
 		var sb strings.Builder
@@ -221,7 +224,6 @@ func failWebhook(ctx context.Context, tx *Tx, id string, n, limit int) error {
 		return fmt.Errorf("disable webhook: %w", err)
 	}
 	tx.record("webhook", id, "webhook.disable", map[string]any{"enabled": true}, map[string]any{"enabled": false, "consecutive_failures": failures})
-	tx.db.hooks.forget()
 	return mailAdmins(ctx, tx, assent.EmailMessage{Action: "webhook.disable", Actor: "system",
 		Summary:  fmt.Sprintf("a webhook was disabled after %d failed deliveries in a row", failures),
 		ItemName: "Webhook " + id, Link: strings.TrimRight(tx.db.ExternalURL, "/") + "/admin/webhooks/" + id})

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -81,7 +82,7 @@ func (s *WebhookService) CreateWebhook(ctx context.Context, n assent.NewWebhook)
 			w.ID, w.URL, secret, string(types), ms(tx.now), tx.actor); err != nil {
 			return fmt.Errorf("create webhook: %w", err)
 		}
-		tx.record("webhook", w.ID, "webhook.create", nil, map[string]any{"url": w.URL, "event_types": w.EventTypes})
+		tx.record("webhook", w.ID, "webhook.create", nil, map[string]any{"url": redactWebhookURL(w.URL), "event_types": w.EventTypes})
 		return nil
 	})
 	s.db.hooks.forget()
@@ -151,7 +152,7 @@ func (s *WebhookService) UpdateWebhook(ctx context.Context, id string, upd assen
 		if w, err = findWebhook(ctx, tx, id); err != nil {
 			return err
 		}
-		before := map[string]any{"url": w.URL, "event_types": w.EventTypes, "enabled": w.Enabled}
+		before := map[string]any{"url": redactWebhookURL(w.URL), "event_types": w.EventTypes, "enabled": w.Enabled}
 		if upd.URL != nil {
 			w.URL = *upd.URL
 		}
@@ -169,19 +170,45 @@ func (s *WebhookService) UpdateWebhook(ctx context.Context, id string, upd assen
 			w.URL, string(types), w.Enabled, w.ConsecutiveFailures, id); err != nil {
 			return fmt.Errorf("update webhook: %w", err)
 		}
-		tx.record("webhook", id, "webhook.update", before, map[string]any{"url": w.URL, "event_types": w.EventTypes, "enabled": w.Enabled})
+		tx.record("webhook", id, "webhook.update", before, map[string]any{"url": redactWebhookURL(w.URL), "event_types": w.EventTypes, "enabled": w.Enabled})
 		return nil
 	})
 	s.db.hooks.forget()
 	return w, err
 }
 
-// DeleteWebhook disables a webhook for good: its deliveries stay in the
-// log, so the row stays too, disabled, with no event types.
+// DeleteWebhook retires a webhook for good: disabled, with no event
+// types, its pending deliveries failed; the row stays for its log.
 func (s *WebhookService) DeleteWebhook(ctx context.Context, id string) error {
-	off := false
-	_, err := s.UpdateWebhook(ctx, id, assent.WebhookUpdate{Enabled: &off})
-	return err
+	if _, err := assent.RequireRole(ctx, assent.RoleAdmin); err != nil {
+		return err
+	}
+	defer s.db.hooks.forget()
+	return s.db.inTx(ctx, func(tx *Tx) error {
+		w, err := findWebhook(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE webhooks SET enabled = FALSE, event_types = '[]' WHERE id = $1`, id); err != nil {
+			return fmt.Errorf("delete webhook: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'failed' WHERE target = $1 AND status = 'pending'`, id); err != nil {
+			return fmt.Errorf("delete webhook: %w", err)
+		}
+		tx.record("webhook", id, "webhook.delete", map[string]any{"url": redactWebhookURL(w.URL), "event_types": w.EventTypes, "enabled": w.Enabled}, nil)
+		return nil
+	})
+}
+
+// redactWebhookURL keeps a webhook address's scheme and host for the audit
+// trail: paths and queries often carry the receiver's token, and viewers
+// read events.
+func redactWebhookURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable)"
+	}
+	return u.Scheme + "://" + u.Host + "/…"
 }
 
 // hookCache keeps the enabled webhooks for a moment: every write
