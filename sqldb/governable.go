@@ -110,15 +110,8 @@ func (s *GovernableService) FindGovernableItems(ctx context.Context, f assent.Go
 	if _, err := assent.RequireRole(ctx, assent.RoleViewer); err != nil {
 		return nil, "", err
 	}
-	var where []string
-	var args []any
-	add := func(cond string, vals ...any) {
-		for _, v := range vals {
-			args = append(args, v)
-			cond = strings.Replace(cond, "?", fmt.Sprintf("$%d", len(args)), 1)
-		}
-		where = append(where, cond)
-	}
+	var c conditions
+	add := c.add
 	switch f.Status {
 	case "":
 		add("g.status <> 'hidden'")
@@ -162,11 +155,8 @@ func (s *GovernableService) FindGovernableItems(ctx context.Context, f assent.Go
 		}
 		add("(g.name, g.id) > (?, ?)", name, id)
 	}
-	if len(where) == 0 {
-		where = append(where, "TRUE")
-	}
 	limit := assent.PageSize(f.Limit)
-	items, err := queryGovernables(ctx, s.db.read, governableSelect+` WHERE `+strings.Join(where, " AND ")+fmt.Sprintf(` ORDER BY g.name, g.id LIMIT %d`, limit+1), args...)
+	items, err := queryGovernables(ctx, s.db.read, governableSelect+` WHERE `+c.sql()+fmt.Sprintf(` ORDER BY g.name, g.id LIMIT %d`, limit+1), c.args...)
 	if err != nil {
 		return nil, "", err
 	}

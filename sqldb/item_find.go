@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"assent"
@@ -18,15 +17,8 @@ func (s *ItemService) FindItems(ctx context.Context, f assent.ItemFilter) ([]*as
 	if _, err := assent.RequireRole(ctx, assent.RoleViewer); err != nil {
 		return nil, "", err
 	}
-	var where []string
-	var args []any
-	add := func(cond string, vs ...any) {
-		for _, v := range vs {
-			args = append(args, v)
-			cond = strings.Replace(cond, "?", "$"+strconv.Itoa(len(args)), 1)
-		}
-		where = append(where, cond)
-	}
+	var c conditions
+	add := c.add
 	add("archived = ?", f.Archived != nil && *f.Archived)
 	if f.Type != "" {
 		add("type = ?", f.Type)
@@ -73,8 +65,8 @@ func (s *ItemService) FindItems(ctx context.Context, f assent.ItemFilter) ([]*as
 		add("(name, id) > (?, ?)", name, id)
 	}
 	limit := assent.PageSize(f.Limit)
-	q := `SELECT ` + itemColumns + ` FROM items WHERE ` + strings.Join(where, " AND ") + fmt.Sprintf(` ORDER BY name, id LIMIT %d`, limit+1)
-	rows, err := s.db.read.QueryContext(ctx, q, args...)
+	q := `SELECT ` + itemColumns + ` FROM items WHERE ` + c.sql() + fmt.Sprintf(` ORDER BY name, id LIMIT %d`, limit+1)
+	rows, err := s.db.read.QueryContext(ctx, q, c.args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("find items: %w", err)
 	}

@@ -33,7 +33,7 @@ func (s *RegistryService) FindModels(ctx context.Context, f assent.RegistryFilte
 	args := []any{d.listArg(modelIDs)}
 	if f.Signoff != "" {
 		args = append(args, f.Signoff)
-		q += ` AND ` + gatingStateIs("g.governed_item_id", 2)
+		q += ` AND ` + gatingStateIs("g.governed_item_id", "$2")
 	}
 	if !f.IncludeHidden {
 		q += ` AND g.status <> 'hidden'`
@@ -89,15 +89,9 @@ func (s *RegistryService) findPage(ctx context.Context, kind string, f assent.Re
 	if _, err := assent.RequireRole(ctx, assent.RoleViewer); err != nil {
 		return nil, "", err
 	}
-	where := []string{"g.kind = $1"}
-	args := []any{kind}
-	add := func(cond string, vals ...any) {
-		for _, v := range vals {
-			args = append(args, v)
-			cond = strings.Replace(cond, "?", fmt.Sprintf("$%d", len(args)), 1)
-		}
-		where = append(where, cond)
-	}
+	var c conditions
+	add := c.add
+	add("g.kind = ?", kind)
 	if !f.IncludeHidden {
 		add("g.status <> 'hidden'")
 	}
@@ -112,9 +106,9 @@ func (s *RegistryService) findPage(ctx context.Context, kind string, f assent.Re
 			return nil, "", assent.Invalid("signoff", "must be one of NOT_STARTED, WAITING_FOR_FEEDBACK, WAITING_FOR_APPROVAL, APPROVED, REJECTED, ABANDONED")
 		}
 		if kind == assent.KindModel {
-			add("EXISTS (SELECT 1 FROM governable_items v WHERE v.parent_id = g.id AND "+gatingStateIs("v.governed_item_id", len(args)+1)+")", f.Signoff)
+			add("EXISTS (SELECT 1 FROM governable_items v WHERE v.parent_id = g.id AND "+gatingStateIs("v.governed_item_id", "?")+")", f.Signoff)
 		} else {
-			add(gatingStateIs("g.governed_item_id", len(args)+1), f.Signoff)
+			add(gatingStateIs("g.governed_item_id", "?"), f.Signoff)
 		}
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
@@ -134,11 +128,11 @@ func (s *RegistryService) findPage(ctx context.Context, kind string, f assent.Re
 	var page []*assent.GovernableItem
 	var err error
 	if f.Q == "" && f.Project == "" && f.Signoff == "" {
-		page, err = s.pageByProject(ctx, where, args, f, limit)
+		page, err = s.pageByProject(ctx, c, f, limit)
 	} else {
 		// The parent join is governableSelect's "p".
-		page, err = queryGovernables(ctx, s.db.read, governableSelect+` WHERE `+strings.Join(where, " AND ")+
-			fmt.Sprintf(` ORDER BY p.name, p.id, g.name, g.id LIMIT %d`, limit+1), args...)
+		page, err = queryGovernables(ctx, s.db.read, governableSelect+` WHERE `+c.sql()+
+			fmt.Sprintf(` ORDER BY p.name, p.id, g.name, g.id LIMIT %d`, limit+1), c.args...)
 	}
 	if err != nil {
 		return nil, "", err
@@ -155,7 +149,7 @@ func (s *RegistryService) findPage(ctx context.Context, kind string, f assent.Re
 // pageByProject reads a page without sorting every model: it takes the
 // next projects in name order from their index, then the page among their
 // models, and more projects while the page is not full.
-func (s *RegistryService) pageByProject(ctx context.Context, where []string, args []any, f assent.RegistryFilter, limit int) ([]*assent.GovernableItem, error) {
+func (s *RegistryService) pageByProject(ctx context.Context, c conditions, f assent.RegistryFilter, limit int) ([]*assent.GovernableItem, error) {
 	var after []any // the last project read: (name, id)
 	if f.Cursor != "" {
 		key, _ := decodeCursor(f.Cursor) // checked by the caller
@@ -203,8 +197,8 @@ func (s *RegistryService) pageByProject(ctx context.Context, where []string, arg
 			break
 		}
 		after = []any{name, id}
-		qargs := append(append([]any{}, args...), d.listArg(ids))
-		more, err := queryGovernables(ctx, s.db.read, governableSelect+` WHERE `+strings.Join(where, " AND ")+` AND `+d.inList("g.parent_id", len(qargs))+
+		qargs := append(append([]any{}, c.args...), d.listArg(ids))
+		more, err := queryGovernables(ctx, s.db.read, governableSelect+` WHERE `+c.sql()+` AND `+d.inList("g.parent_id", len(qargs))+
 			fmt.Sprintf(` ORDER BY p.name, p.id, g.name, g.id LIMIT %d`, limit+1-len(page)), qargs...)
 		if err != nil {
 			return nil, err
@@ -218,9 +212,9 @@ func (s *RegistryService) pageByProject(ctx context.Context, where []string, arg
 }
 
 // gatingStateIs is the condition "the item in column col has its gating
-// sign-off in the state of parameter n".
-func gatingStateIs(col string, n int) string {
-	return fmt.Sprintf("EXISTS (SELECT 1 FROM signoffs s WHERE s.item_id = %s AND s.gating AND s.state = $%d)", col, n)
+// sign-off in the state of the parameter param" ("?" or "$2").
+func gatingStateIs(col, param string) string {
+	return "EXISTS (SELECT 1 FROM signoffs s WHERE s.item_id = " + col + " AND s.gating AND s.state = " + param + ")"
 }
 
 // projectsOf reads the projects of a page of models or bundles, by id.
