@@ -8,6 +8,9 @@ type RegistryEntry struct {
 	Governable *GovernableItem `json:"governable"`
 	// Governed is the governed item's summary, or nil.
 	Governed *GovernedSummary `json:"governed"`
+	// Focus is a model version's metric to focus, when it has points of
+	// it or of data drift.
+	Focus *MetricSummary `json:"focus,omitempty"`
 }
 
 // GovernedSummary is what a registry shows of a governed item.
@@ -48,6 +51,9 @@ type RegistryFilter struct {
 	// Signoff keeps the rows whose gating sign-off (a model's: one of its
 	// versions') is in this state.
 	Signoff string
+	// Focus is the metric whose latest value and drift each model version
+	// shows; DefaultFocusMetric when empty.
+	Focus string
 	Limit   int
 	Cursor  string
 }

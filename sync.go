@@ -22,18 +22,25 @@ type SyncItem struct {
 // as deleted in the source. Final without Run is a full sync by itself.
 type SyncBatch struct {
 	Items []SyncItem `json:"items"`
-	Run   string     `json:"run,omitempty"`
-	Final bool       `json:"final,omitempty"`
+	// Metrics and Deployments name model versions and bundles by key;
+	// they may belong to items of this batch or of earlier ones.
+	Metrics     []MetricPoint `json:"metrics,omitempty"`
+	Deployments []Deployment  `json:"deployments,omitempty"`
+	Run         string        `json:"run,omitempty"`
+	Final       bool          `json:"final,omitempty"`
 }
 
 // SyncResult counts what a batch did and gives the id of every key.
 type SyncResult struct {
-	Created   int           `json:"created"`
-	Updated   int           `json:"updated"`
-	Unchanged int           `json:"unchanged"`
-	Deleted   int           `json:"deleted"`
-	Governed  int           `json:"governed"` // by auto-governance rules
-	Items     []SyncItemRef `json:"items"`
+	Created   int          `json:"created"`
+	Updated   int          `json:"updated"`
+	Unchanged int          `json:"unchanged"`
+	Deleted   int          `json:"deleted"`
+	Governed  int          `json:"governed"` // by auto-governance rules
+	Metrics   MetricResult `json:"metrics"`
+	// Deployments counts the deployment records added.
+	Deployments int           `json:"deployments"`
+	Items       []SyncItemRef `json:"items"`
 }
 
 // SyncItemRef is the governable id of a key.

@@ -63,6 +63,12 @@ func SetStepStatus(t *Template, steps []StepState, fields map[string]any, stepID
 		for j := i + 1; j < len(out); j++ {
 			next := t.step(out[j].ID)
 			if out[j].Status == StepNotStarted && (next == nil || StepVisible(next, fields)) {
+				// The guard may refuse to start it (a locked workflow).
+				if guard != nil {
+					if err := guard(out[j].ID, StepOngoing); err != nil {
+						return nil, err
+					}
+				}
 				out[j].Status = StepOngoing
 				break
 			}
