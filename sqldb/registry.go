@@ -56,9 +56,15 @@ func (s *RegistryService) FindModels(ctx context.Context, f assent.RegistryFilte
 		out[i] = &assent.RegistryModel{Project: entry(projects[*m.Parent], summaries), Model: entry(m, summaries), Versions: []assent.RegistryEntry{}}
 		byModel[m.ID] = out[i]
 	}
+	focus, err := s.focus(ctx, versions, f.Focus)
+	if err != nil {
+		return nil, "", err
+	}
 	for _, v := range versions {
 		rm := byModel[*v.Parent]
-		rm.Versions = append(rm.Versions, entry(v, summaries))
+		e := entry(v, summaries)
+		e.Focus = focus[v.ID]
+		rm.Versions = append(rm.Versions, e)
 	}
 	return out, next, nil
 }

@@ -33,7 +33,14 @@ func (s *GovernableService) Sync(ctx context.Context, source string, b assent.Sy
 		return nil, &assent.Error{Code: assent.ETOOLARGE, Message: fmt.Sprintf("A batch holds at most %d items; this one has %d. Send it in several batches with a run.", assent.MaxSyncItems, len(b.Items)),
 			Details: []assent.ErrorDetail{{Location: "items", Message: fmt.Sprintf("has %d items; at most %d", len(b.Items), assent.MaxSyncItems)}}}
 	}
+	if err := checkPointCount(len(b.Metrics), "metrics"); err != nil {
+		return nil, err
+	}
+	if len(b.Deployments) > assent.MaxSyncItems {
+		return nil, assent.Errorf(assent.ETOOLARGE, "A batch holds at most %d deployments; this one has %d.", assent.MaxSyncItems, len(b.Deployments))
+	}
 	problems, bad, attrs := checkBatch(&b)
+	problems = append(problems, assent.CheckMetricPoints(b.Metrics, "metrics", true, s.db.Now())...)
 	var res *assent.SyncResult
 	var err error
 	// Two batches creating the same key at once: the loser sees a unique
@@ -114,6 +121,12 @@ func (s *GovernableService) applyBatch(ctx context.Context, tx *Tx, source strin
 		if it.Parent != "" {
 			keys = append(keys, it.Parent)
 		}
+	}
+	for _, pt := range b.Metrics {
+		keys = append(keys, pt.Key)
+	}
+	for _, d := range b.Deployments {
+		keys = append(keys, d.Key)
 	}
 	existing, err := loadByKeys(ctx, tx, source, keys)
 	if err != nil {
@@ -206,6 +219,32 @@ func (s *GovernableService) applyBatch(ctx context.Context, tx *Tx, source strin
 		tx.record("governable", row.id, "governable.update", befores[i], afters[i])
 	}
 	res.Created, res.Updated = len(created), len(changed)
+	byKey := func(key string) (string, string) {
+		if r := existing[key]; r != nil {
+			return r.id, r.kind
+		}
+		return "", ""
+	}
+	if len(b.Metrics) > 0 {
+		mres, err := addMetrics(ctx, tx, b.Metrics, "metrics", p, func(pt *assent.MetricPoint) (string, string) { return byKey(pt.Key) })
+		if err != nil {
+			return nil, err
+		}
+		res.Metrics = *mres
+	}
+	if len(b.Deployments) > 0 {
+		for i := range b.Deployments {
+			if b.Deployments[i].Key == "" {
+				p.Add(fmt.Sprintf("deployments[%d].key", i), "is required: the key of a model version or bundle in this source")
+			}
+		}
+		if err := p.Err(); err != nil {
+			return nil, err
+		}
+		if _, res.Deployments, err = recordDeployments(ctx, tx, b.Deployments, "deployments", func(d *assent.Deployment) (string, string) { return byKey(d.Key) }); err != nil {
+			return nil, err
+		}
+	}
 	if b.Run != "" || b.Final {
 		if res.Deleted, err = s.trackRun(ctx, tx, source, b, res.Items); err != nil {
 			return nil, err
@@ -333,7 +372,11 @@ func canonicalJSON(attrs map[string]any) string {
 func sortProblems(p assent.Problems) {
 	index := func(loc string) int {
 		var i int
-		fmt.Sscanf(loc, "items[%d]", &i)
+		for section, list := range []string{"items", "metrics", "deployments"} {
+			if _, err := fmt.Sscanf(loc, list+"[%d]", &i); err == nil {
+				return section*assent.MaxSyncItems*10 + i
+			}
+		}
 		return i
 	}
 	slices.SortStableFunc(p, func(a, b assent.ErrorDetail) int { return index(a.Location) - index(b.Location) })

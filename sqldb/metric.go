@@ -1,0 +1,242 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+
+	"assent"
+)
+
+// MetricService implements assent.MetricService.
+type MetricService struct{ db *DB }
+
+// NewMetricService returns the metric service of db.
+func NewMetricService(db *DB) *MetricService { return &MetricService{db: db} }
+
+var _ assent.MetricService = (*MetricService)(nil)
+
+// AddMetrics stores points in one transaction.
+func (s *MetricService) AddMetrics(ctx context.Context, points []assent.MetricPoint) (*assent.MetricResult, error) {
+	if _, err := assent.RequireRole(ctx, assent.RoleMember); err != nil {
+		return nil, err
+	}
+	if err := checkPointCount(len(points), "points"); err != nil {
+		return nil, err
+	}
+	p := assent.CheckMetricPoints(points, "points", false, s.db.Now())
+	var res *assent.MetricResult
+	err := s.db.inTx(ctx, func(tx *Tx) error {
+		ids := make([]string, 0, len(points))
+		for _, pt := range points {
+			ids = append(ids, pt.Item)
+		}
+		kinds, err := governableKinds(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		res, err = addMetrics(ctx, tx, points, "points", p, func(pt *assent.MetricPoint) (string, string) {
+			return pt.Item, kinds[pt.Item]
+		})
+		return err
+	})
+	return res, err
+}
+
+func checkPointCount(n int, at string) error {
+	if n > assent.MaxMetricPoints {
+		return &assent.Error{Code: assent.ETOOLARGE, Message: fmt.Sprintf("A call holds at most %d metric points; this one has %d. Send them in several calls.", assent.MaxMetricPoints, n),
+			Details: []assent.ErrorDetail{{Location: at, Message: fmt.Sprintf("has %d points; at most %d", n, assent.MaxMetricPoints)}}}
+	}
+	return nil
+}
+
+// governableKinds reads the kind of each governable id that exists.
+func governableKinds(ctx context.Context, tx *Tx, ids []string) (map[string]string, error) {
+	d := tx.db.dialect
+	rows, err := tx.QueryContext(ctx, `SELECT id, kind FROM governable_items WHERE `+d.inList("id", 1), d.listArg(ids))
+	if err != nil {
+		return nil, fmt.Errorf("read governable items: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, kind string
+		if err := rows.Scan(&id, &kind); err != nil {
+			return nil, fmt.Errorf("read governable items: %w", err)
+		}
+		out[id] = kind
+	}
+	return out, rows.Err()
+}
+
+// seriesRow is a metric series with its latest values.
+type seriesRow struct {
+	id                   int64
+	item, name, kind     string
+	count                int64
+	first                int64
+	last, eval, training *pointRef
+	isNew                bool
+}
+
+// pointRef is a point's identity and value.
+type pointRef struct {
+	time   int64
+	origin string
+	value  float64
+}
+
+// after orders points by time, then origin: the "latest" of a series or a
+// bucket is the greatest point in this order.
+func (p pointRef) after(q *pointRef) bool {
+	return q == nil || p.time > q.time || (p.time == q.time && p.origin > q.origin)
+}
+
+func (p *pointRef) valuePtr() *assent.MetricValue {
+	if p == nil {
+		return nil
+	}
+	return &assent.MetricValue{Time: fromMS(p.time), Value: p.value, Origin: p.origin}
+}
+
+// addMetrics writes checked points: resolve gives each point's governable
+// id and kind ("" when unknown). Points already stored with the same value
+// change nothing; with another value they are corrected.
+func addMetrics(ctx context.Context, tx *Tx, points []assent.MetricPoint, at string, p assent.Problems,
+	resolve func(*assent.MetricPoint) (id, kind string)) (*assent.MetricResult, error) {
+	bad := map[int]bool{}
+	for _, d := range p {
+		var i int
+		if _, err := fmt.Sscanf(strings.TrimPrefix(d.Location, at), "[%d]", &i); err == nil {
+			bad[i] = true
+		}
+	}
+	itemOf := make([]string, len(points))
+	var itemIDs []string
+	for i := range points {
+		if bad[i] {
+			continue
+		}
+		id, kind := resolve(&points[i])
+		switch {
+		case kind == "" && points[i].Key != "":
+			p.Add(fmt.Sprintf("%s[%d].key", at, i), "no model version with key %q in this batch or before", points[i].Key)
+		case kind == "":
+			p.Add(fmt.Sprintf("%s[%d].item", at, i), "no governable item %q", points[i].Item)
+		case kind != assent.KindModelVersion:
+			p.Add(fmt.Sprintf("%s[%d].item", at, i), "is a %s; metrics belong to model versions", kind)
+		default:
+			itemOf[i] = id
+			itemIDs = append(itemIDs, id)
+			continue
+		}
+		bad[i] = true
+	}
+	series, err := loadSeries(ctx, tx, tx.db.dialect, itemIDs)
+	if err != nil {
+		return nil, err
+	}
+	// Group the points by series, in the order they came.
+	bySeries := map[string][]int{}
+	var order []string
+	for i := range points {
+		if bad[i] {
+			continue
+		}
+		pt := &points[i]
+		k := itemOf[i] + "\x00" + pt.Name
+		sr := series[k]
+		if sr == nil {
+			sr = &seriesRow{item: itemOf[i], name: pt.Name, kind: pt.Kind, isNew: true}
+			series[k] = sr
+		}
+		if sr.kind != pt.Kind {
+			p.Add(fmt.Sprintf("%s[%d].kind", at, i), "metric %s of this item is a %s metric", pt.Name, sr.kind)
+			continue
+		}
+		if _, ok := bySeries[k]; !ok {
+			order = append(order, k)
+		}
+		bySeries[k] = append(bySeries[k], i)
+	}
+	if len(p) > 0 {
+		sortLocations(p, at)
+		return nil, p.Err()
+	}
+	res := &assent.MetricResult{}
+	w := &metricWriter{tx: tx, rollups: map[rollupKey]*rollup{}}
+	if err := w.createSeries(ctx, order, series); err != nil {
+		return nil, err
+	}
+	for _, k := range order {
+		if err := w.addSeries(ctx, series[k], points, bySeries[k], at, &p, res); err != nil {
+			return nil, err
+		}
+	}
+	if len(p) > 0 {
+		sortLocations(p, at)
+		return nil, p.Err()
+	}
+	if err := w.flush(ctx); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// loadSeries reads the series of items, by item and name.
+func loadSeries(ctx context.Context, q rowsQueryer, d dialect, items []string) (map[string]*seriesRow, error) {
+	out := map[string]*seriesRow{}
+	if len(items) == 0 {
+		return out, nil
+	}
+	slices.Sort(items)
+	items = slices.Compact(items)
+	list, err := querySeries(ctx, q, `WHERE `+d.inList("item_id", 1), d.listArg(items))
+	for _, sr := range list {
+		out[sr.item+"\x00"+sr.name] = sr
+	}
+	return out, err
+}
+
+const seriesColumns = `id, item_id, name, kind, count, first_time, last_time, last_origin, last_value,
+	eval_time, eval_origin, eval_value, training_time, training_value`
+
+func querySeries(ctx context.Context, q rowsQueryer, where string, args ...any) ([]*seriesRow, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+seriesColumns+` FROM metric_series `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read metric series: %w", err)
+	}
+	defer rows.Close()
+	var out []*seriesRow
+	for rows.Next() {
+		sr := &seriesRow{last: &pointRef{}}
+		var evalTime, trainingTime sql.NullInt64
+		var evalOrigin sql.NullString
+		var evalValue, trainingValue sql.NullFloat64
+		if err := rows.Scan(&sr.id, &sr.item, &sr.name, &sr.kind, &sr.count, &sr.first, &sr.last.time, &sr.last.origin, &sr.last.value,
+			&evalTime, &evalOrigin, &evalValue, &trainingTime, &trainingValue); err != nil {
+			return nil, fmt.Errorf("read metric series: %w", err)
+		}
+		if evalTime.Valid {
+			sr.eval = &pointRef{evalTime.Int64, evalOrigin.String, evalValue.Float64}
+		}
+		if trainingTime.Valid {
+			sr.training = &pointRef{trainingTime.Int64, assent.OriginTraining, trainingValue.Float64}
+		}
+		out = append(out, sr)
+	}
+	return out, rows.Err()
+}
+
+// sortLocations puts problems in the order of their list index.
+func sortLocations(p assent.Problems, at string) {
+	index := func(loc string) int {
+		var i int
+		fmt.Sscanf(strings.TrimPrefix(loc, at), "[%d]", &i)
+		return i
+	}
+	slices.SortStableFunc(p, func(a, b assent.ErrorDetail) int { return index(a.Location) - index(b.Location) })
+}

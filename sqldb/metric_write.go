@@ -1,0 +1,266 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"assent"
+)
+
+// metricWriter gathers the writes of one ingest so that each table gets a
+// few multi-row statements.
+type metricWriter struct {
+	tx      *Tx
+	inserts []pointRow
+	rollups map[rollupKey]*rollup
+	// corrected are the points whose value changed: their buckets are
+	// computed again from the points.
+	corrected []pointRow
+	touched   []*seriesRow
+	events    map[string]*metricEvent // by item
+	items     []string
+}
+
+type pointRow struct {
+	series int64
+	pointRef
+}
+
+// metricEvent is the after value of a metric.add event: what one call did
+// to one model version's metrics.
+type metricEvent struct {
+	Added       map[string]int   `json:"added,omitempty"`
+	Corrected   []correctedPoint `json:"corrected,omitempty"`
+	From        string           `json:"from"`
+	To          string           `json:"to"`
+	first, last int64
+}
+
+type correctedPoint struct {
+	Name   string  `json:"name"`
+	Time   string  `json:"time"`
+	Origin string  `json:"origin"`
+	Before float64 `json:"before"`
+	After  float64 `json:"after"`
+}
+
+// createSeries inserts the new series among keys and sets their ids.
+func (w *metricWriter) createSeries(ctx context.Context, keys []string, series map[string]*seriesRow) error {
+	for _, k := range keys {
+		sr := series[k]
+		if !sr.isNew {
+			continue
+		}
+		// The values are placeholders until the series' first points
+		// update them in flush.
+		err := w.tx.QueryRowContext(ctx, `INSERT INTO metric_series (item_id, name, kind, count, first_time, last_time, last_origin, last_value)
+			VALUES ($1, $2, $3, 0, 0, 0, '', 0) RETURNING id`, sr.item, sr.name, sr.kind).Scan(&sr.id)
+		if err != nil {
+			return fmt.Errorf("create metric series: %w", err)
+		}
+	}
+	return nil
+}
+
+// addSeries sorts the points of one series into new, unchanged and
+// corrected, and updates the series' latest values.
+func (w *metricWriter) addSeries(ctx context.Context, sr *seriesRow, points []assent.MetricPoint, idx []int, at string, p *assent.Problems, res *assent.MetricResult) error {
+	lo, hi := points[idx[0]].Time.UnixMilli(), points[idx[0]].Time.UnixMilli()
+	for _, i := range idx {
+		t := points[i].Time.UnixMilli()
+		lo, hi = min(lo, t), max(hi, t)
+	}
+	// Appending after the series' last point, the common case, needs no read.
+	stored := map[pointKey]float64{}
+	if !sr.isNew && lo <= sr.last.time {
+		var err error
+		if stored, err = storedPoints(ctx, w.tx, sr.id, lo, hi); err != nil {
+			return err
+		}
+	}
+	ev := w.event(sr.item)
+	seen := map[pointKey]int{}
+	for _, i := range idx {
+		pt := pointRef{points[i].Time.UnixMilli(), points[i].Origin, points[i].Value}
+		key := pointKey{pt.time, pt.origin}
+		if j, dup := seen[key]; dup {
+			if points[j].Value != pt.value {
+				p.Add(fmt.Sprintf("%s[%d]", at, i), "is the point of %s[%d] (same item, name, origin and time) with another value", at, j)
+			} else {
+				res.Unchanged++
+			}
+			continue
+		}
+		seen[key] = i
+		old, exists := stored[key]
+		switch {
+		case exists && old == pt.value:
+			res.Unchanged++
+			continue
+		case exists:
+			res.Corrected++
+			w.corrected = append(w.corrected, pointRow{sr.id, pt})
+			ev.Corrected = append(ev.Corrected, correctedPoint{sr.name, fromMS(pt.time).Format(timeFormat), pt.origin, old, pt.value})
+			sr.correct(pt)
+		default:
+			res.Added++
+			w.inserts = append(w.inserts, pointRow{sr.id, pt})
+			w.addToRollups(sr.id, pt)
+			if ev.Added == nil {
+				ev.Added = map[string]int{}
+			}
+			ev.Added[sr.name]++
+			sr.add(pt)
+		}
+		ev.first, ev.last = min(ev.first, pt.time), max(ev.last, pt.time)
+	}
+	w.touched = append(w.touched, sr)
+	return nil
+}
+
+const timeFormat = "2006-01-02T15:04:05.000Z07:00"
+
+type pointKey struct {
+	time   int64
+	origin string
+}
+
+func (w *metricWriter) event(item string) *metricEvent {
+	if w.events == nil {
+		w.events = map[string]*metricEvent{}
+	}
+	ev := w.events[item]
+	if ev == nil {
+		ev = &metricEvent{first: 1<<63 - 1, last: -1 << 63}
+		w.events[item] = ev
+		w.items = append(w.items, item)
+	}
+	return ev
+}
+
+// add counts a new point into the series' latest values.
+func (sr *seriesRow) add(pt pointRef) {
+	if sr.count == 0 || pt.time < sr.first {
+		sr.first = pt.time
+	}
+	sr.count++
+	if pt.after(sr.last) {
+		sr.last = &pointRef{pt.time, pt.origin, pt.value}
+	}
+	if pt.origin == assent.OriginTraining {
+		if pt.after(sr.training) {
+			sr.training = &pointRef{pt.time, pt.origin, pt.value}
+		}
+	} else if pt.after(sr.eval) {
+		sr.eval = &pointRef{pt.time, pt.origin, pt.value}
+	}
+}
+
+// correct changes the value of a stored point among the latest values.
+func (sr *seriesRow) correct(pt pointRef) {
+	for _, ref := range []*pointRef{sr.last, sr.eval, sr.training} {
+		if ref != nil && ref.time == pt.time && ref.origin == pt.origin {
+			ref.value = pt.value
+		}
+	}
+}
+
+// storedPoints reads a series' points between lo and hi, both included.
+func storedPoints(ctx context.Context, tx *Tx, series, lo, hi int64) (map[pointKey]float64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT time, origin, value FROM metric_points WHERE series_id = $1 AND time >= $2 AND time <= $3`, series, lo, hi)
+	if err != nil {
+		return nil, fmt.Errorf("read metric points: %w", err)
+	}
+	defer rows.Close()
+	out := map[pointKey]float64{}
+	for rows.Next() {
+		var k pointKey
+		var v float64
+		if err := rows.Scan(&k.time, &k.origin, &v); err != nil {
+			return nil, fmt.Errorf("read metric points: %w", err)
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
+}
+
+// flush writes what the series gathered: points, rollups, corrections,
+// the series' latest values and one event per model version.
+func (w *metricWriter) flush(ctx context.Context) error {
+	if err := w.insertPoints(ctx); err != nil {
+		return err
+	}
+	if err := w.upsertRollups(ctx); err != nil {
+		return err
+	}
+	if err := w.applyCorrections(ctx); err != nil {
+		return err
+	}
+	for _, sr := range w.touched {
+		var evalTime, trainingTime *int64
+		var evalOrigin *string
+		var evalValue, trainingValue *float64
+		if sr.eval != nil {
+			evalTime, evalOrigin, evalValue = &sr.eval.time, &sr.eval.origin, &sr.eval.value
+		}
+		if sr.training != nil {
+			trainingTime, trainingValue = &sr.training.time, &sr.training.value
+		}
+		if _, err := w.tx.ExecContext(ctx, `UPDATE metric_series SET count = $1, first_time = $2, last_time = $3, last_origin = $4, last_value = $5,
+			eval_time = $6, eval_origin = $7, eval_value = $8, training_time = $9, training_value = $10 WHERE id = $11`,
+			sr.count, sr.first, sr.last.time, sr.last.origin, sr.last.value, evalTime, evalOrigin, evalValue, trainingTime, trainingValue, sr.id); err != nil {
+			return fmt.Errorf("update metric series: %w", err)
+		}
+	}
+	for _, item := range w.items {
+		ev := w.events[item]
+		if len(ev.Added) == 0 && len(ev.Corrected) == 0 {
+			continue
+		}
+		ev.From, ev.To = fromMS(ev.first).Format(timeFormat), fromMS(ev.last).Format(timeFormat)
+		w.tx.record("governable", item, "metric.add", nil, ev)
+	}
+	return nil
+}
+
+// insertPoints inserts the new points with multi-row statements.
+func (w *metricWriter) insertPoints(ctx context.Context) error {
+	rows := w.inserts
+	if len(rows) == 0 {
+		return nil
+	}
+	d := w.tx.db.dialect
+	if d.isPostgres() {
+		n := len(rows)
+		series, times, origins, values := make([]int64, n), make([]int64, n), make([]string, n), make([]float64, n)
+		for i, r := range rows {
+			series[i], times[i], origins[i], values[i] = r.series, r.time, r.origin, r.value
+		}
+		_, err := w.tx.ExecContext(ctx, `INSERT INTO metric_points (series_id, time, origin, value)
+			SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::float8[])`, series, times, origins, values)
+		if err != nil {
+			return fmt.Errorf("insert metric points: %w", err)
+		}
+		return nil
+	}
+	const columns = 4
+	perStmt := d.maxParams / columns
+	for start := 0; start < len(rows); start += perStmt {
+		chunk := rows[start:min(start+perStmt, len(rows))]
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO metric_points (series_id, time, origin, value) VALUES `)
+		args := make([]any, 0, len(chunk)*columns)
+		for i, r := range chunk {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			d.writePlaceholders(&sb, len(args), columns)
+			args = append(args, r.series, r.time, r.origin, r.value)
+		}
+		if _, err := w.tx.ExecContext(ctx, sb.String(), args...); err != nil {
+			return fmt.Errorf("insert metric points: %w", err)
+		}
+	}
+	return nil
+}
