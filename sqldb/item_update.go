@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"assent"
@@ -132,7 +133,17 @@ func (s *ItemService) UpdateItem(ctx context.Context, id string, upd assent.Item
 		if len(changed) > 0 {
 			before["fields"], after["fields"] = bf, af
 			it.Fields = merged
-			it.Workflow.Steps = assent.StartCurrentStep(t, it.Workflow.Steps, changed)
+			started := assent.StartCurrentStep(t, it.Workflow.Steps, changed)
+			if cur := assent.CurrentStep(it.Workflow.Steps); !slices.Equal(started, it.Workflow.Steps) {
+				// A locked workflow keeps the edit but does not start the step.
+				guard, err := stepGuard(ctx, tx, it, t)
+				if err != nil {
+					return "", nil, nil, err
+				}
+				if guard(cur, assent.StepOngoing) == nil {
+					it.Workflow.Steps = started
+				}
+			}
 		}
 		if len(after) == 0 {
 			return "", nil, nil, nil
@@ -169,10 +180,10 @@ func (s *ItemService) SetItemStep(ctx context.Context, id, step string, status a
 
 // stepGuard holds the rules that can refuse a step change: a step whose
 // sign-off is mandatory cannot be finished before its final approval is
-// APPROVED. (A locked workflow arrives with deployment checks.)
+// APPROVED, and a locked workflow cannot move past its gating step.
 func stepGuard(ctx context.Context, tx *Tx, it *assent.Item, t *assent.Template) (assent.StepGuard, error) {
-	states := map[string]assent.SignoffState{}
-	rows, err := tx.QueryContext(ctx, `SELECT step_id, state FROM signoffs WHERE item_id = $1`, it.ID)
+	states, cycles := map[string]assent.SignoffState{}, map[string]int64{}
+	rows, err := tx.QueryContext(ctx, `SELECT step_id, state, cycle FROM signoffs WHERE item_id = $1`, it.ID)
 	if err != nil {
 		return nil, fmt.Errorf("read sign-offs: %w", err)
 	}
@@ -180,29 +191,42 @@ func stepGuard(ctx context.Context, tx *Tx, it *assent.Item, t *assent.Template)
 	for rows.Next() {
 		var step string
 		var state assent.SignoffState
-		if err := rows.Scan(&step, &state); err != nil {
+		var cycle int64
+		if err := rows.Scan(&step, &state, &cycle); err != nil {
 			return nil, fmt.Errorf("read sign-offs: %w", err)
 		}
-		states[step] = state
+		states[step], cycles[step] = state, cycle
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read sign-offs: %w", err)
 	}
+	gating, gatingAt := t.GatingStep(), -1
+	var lockedBy string
+	if gating != "" {
+		gatingAt = slices.IndexFunc(t.Steps, func(st assent.StepDef) bool { return st.ID == gating })
+		if lockedBy, err = lockingTarget(ctx, tx, it.ID, states[gating], cycles[gating]); err != nil {
+			return nil, err
+		}
+	}
 	return func(stepID string, to assent.StepStatus) error {
-		if to != assent.StepFinished {
+		at := slices.IndexFunc(t.Steps, func(st assent.StepDef) bool { return st.ID == stepID })
+		if lockedBy != "" && at > gatingAt && (to == assent.StepOngoing || to == assent.StepFinished) {
+			return assent.Errorf(assent.ECONFLICT, "The workflow is locked: the %s sign-off is %s and the item was deployed to, or checked against, %s, whose policy is PREVENT. Reset the sign-off to unlock it.",
+				t.Steps[gatingAt].Name, states[gating], lockedBy)
+		}
+		if to != assent.StepFinished || at < 0 {
 			return nil
 		}
-		for _, st := range t.Steps {
-			if st.ID != stepID || st.Signoff == nil || !st.Signoff.Mandatory {
-				continue
-			}
-			state := states[stepID]
-			if state == "" {
-				state = assent.SignoffNotStarted
-			}
-			if state != assent.SignoffApproved {
-				return assent.Errorf(assent.ECONFLICT, "The sign-off of %s is %s: its final approval must be APPROVED before the step can be finished.", st.Name, state)
-			}
+		st := t.Steps[at]
+		if st.Signoff == nil || !st.Signoff.Mandatory {
+			return nil
+		}
+		state := states[stepID]
+		if state == "" {
+			state = assent.SignoffNotStarted
+		}
+		if state != assent.SignoffApproved {
+			return assent.Errorf(assent.ECONFLICT, "The sign-off of %s is %s: its final approval must be APPROVED before the step can be finished.", st.Name, state)
 		}
 		return nil
 	}, nil

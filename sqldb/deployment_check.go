@@ -1,0 +1,123 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"assent"
+)
+
+// CheckDeployment answers whether an item may deploy to a target, and
+// records the check: an event, and the item's latest check on the target.
+func (s *DeploymentService) CheckDeployment(ctx context.Context, req assent.DeploymentCheckRequest) (*assent.DeploymentCheck, error) {
+	if _, err := assent.RequireRole(ctx, assent.RoleViewer); err != nil {
+		return nil, err
+	}
+	var p assent.Problems
+	if req.Target == "" {
+		p.Add("target", "is required")
+	}
+	switch {
+	case req.Item == "" && (req.Source == "" || req.Key == ""):
+		p.Add("item", "is required, or source and key")
+	case req.Item != "" && (req.Source != "" || req.Key != ""):
+		p.Add("item", "give the item, or its source and key, not both")
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	var check *assent.DeploymentCheck
+	err := s.db.inTx(ctx, func(tx *Tx) error {
+		target, err := findTarget(ctx, tx, req.Target)
+		if err != nil {
+			return err
+		}
+		g, err := resolveCheckItem(ctx, tx, req)
+		if err != nil {
+			return err
+		}
+		gate, cycle, err := gateState(ctx, tx.db, tx, g.governed)
+		if err != nil {
+			return err
+		}
+		check = &assent.DeploymentCheck{Target: target.Name, Stage: target.Stage, Policy: target.Policy, Item: g.id,
+			GovernedItem: g.governed, SignoffState: string(gate.State), Time: tx.now}
+		check.Decision, check.Locked, check.Reasons = assent.DecideDeployment(target, gate)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO deployment_checks (item_id, target, decision, policy, signoff_state, cycle, time, actor)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			ON CONFLICT (item_id, target) DO UPDATE SET decision = excluded.decision, policy = excluded.policy,
+			signoff_state = excluded.signoff_state, cycle = excluded.cycle, time = excluded.time, actor = excluded.actor`,
+			g.id, target.Name, check.Decision, target.Policy, check.SignoffState, cycle, ms(tx.now), tx.actor); err != nil {
+			return fmt.Errorf("record deployment check: %w", err)
+		}
+		tx.record("governable", g.id, "deployment.check", nil, map[string]any{
+			"target": target.Name, "policy": target.Policy, "decision": check.Decision, "signoff_state": check.SignoffState, "locked": check.Locked})
+		return nil
+	})
+	return check, err
+}
+
+type checkItem struct {
+	id       string
+	governed *string
+}
+
+func resolveCheckItem(ctx context.Context, tx *Tx, req assent.DeploymentCheckRequest) (*checkItem, error) {
+	var g checkItem
+	var kind string
+	var governed sql.NullString
+	var err error
+	if req.Item != "" {
+		err = tx.QueryRowContext(ctx, `SELECT id, kind, governed_item_id FROM governable_items WHERE id = $1`, req.Item).Scan(&g.id, &kind, &governed)
+	} else {
+		err = tx.QueryRowContext(ctx, `SELECT id, kind, governed_item_id FROM governable_items WHERE source_id = $1 AND key = $2`, req.Source, req.Key).Scan(&g.id, &kind, &governed)
+	}
+	switch {
+	case errors.Is(err, sql.ErrNoRows) && req.Item != "":
+		return nil, assent.Errorf(assent.ENOTFOUND, "No governable item %q.", req.Item)
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, assent.Errorf(assent.ENOTFOUND, "Source %s has no item with key %q.", req.Source, req.Key)
+	case err != nil:
+		return nil, fmt.Errorf("read governable item: %w", err)
+	case kind != assent.KindModelVersion && kind != assent.KindBundle:
+		return nil, assent.Invalid("item", "is a %s; deployment checks are for model versions and bundles", kind)
+	}
+	g.governed = nullString(governed)
+	return &g, nil
+}
+
+// gateState reads what a check needs of a governed item: whether it is
+// archived, its gating step and that step's sign-off state and cycle.
+func gateState(ctx context.Context, db *DB, q queryer, governed *string) (assent.GateState, int64, error) {
+	if governed == nil {
+		return assent.GateState{}, 0, nil
+	}
+	g := assent.GateState{Governed: true}
+	var templateID string
+	var version int
+	if err := q.QueryRowContext(ctx, `SELECT template_id, template_version, archived FROM items WHERE id = $1`, *governed).Scan(&templateID, &version, &g.Archived); err != nil {
+		return g, 0, fmt.Errorf("read governed item: %w", err)
+	}
+	t, err := db.templateDefinition(ctx, q, templateID, version)
+	if err != nil {
+		return g, 0, err
+	}
+	step := t.GatingStep()
+	if step == "" {
+		return g, 0, nil
+	}
+	for _, st := range t.Steps {
+		if st.ID == step {
+			g.GatingStep = st.Name
+		}
+	}
+	var cycle int64
+	g.State = assent.SignoffNotStarted
+	err = q.QueryRowContext(ctx, `SELECT state, cycle FROM signoffs WHERE item_id = $1 AND step_id = $2`, *governed, step).Scan(&g.State, &cycle)
+	if errors.Is(err, sql.ErrNoRows) { // an item older than sign-offs
+		return g, 0, nil
+	}
+	return g, cycle, err
+}
