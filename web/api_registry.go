@@ -12,12 +12,13 @@ type registryInput struct {
 	Project       string `query:"project" doc:"Governable id of the project."`
 	IncludeHidden bool   `query:"include_hidden"`
 	Signoff       string `query:"signoff" doc:"State of the gating sign-off (a model: of one of its versions)." enum:"NOT_STARTED,WAITING_FOR_FEEDBACK,WAITING_FOR_APPROVAL,APPROVED,REJECTED,ABANDONED,"`
+	Focus         string `query:"focus" doc:"The metric each model version shows with its drift; auc when empty."`
 	Limit         int    `query:"limit" minimum:"0" maximum:"500"`
 	Cursor        string `query:"cursor"`
 }
 
 func (in *registryInput) filter() assent.RegistryFilter {
-	return assent.RegistryFilter{Q: in.Q, Source: in.Source, Project: in.Project, IncludeHidden: in.IncludeHidden, Signoff: in.Signoff, Limit: in.Limit, Cursor: in.Cursor}
+	return assent.RegistryFilter{Q: in.Q, Source: in.Source, Project: in.Project, IncludeHidden: in.IncludeHidden, Signoff: in.Signoff, Focus: in.Focus, Limit: in.Limit, Cursor: in.Cursor}
 }
 
 type modelRegistryOutput struct {

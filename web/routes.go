@@ -131,7 +131,11 @@ func (s *Server) routes() {
 	register(api, "GET", "/sources", "listSources", "List sources", 0, s.handleSourceList)
 	register(api, "GET", "/sources/{source}", "getSource", "Get a source", 0, s.handleSourceGet)
 	register(api, "PUT", "/sources/{source}", "putSource", "Register or change a source (admin)", 0, s.handleSourcePut)
-	registerLarge(api, "POST", "/sources/{source}/sync", "syncSource", "Apply one batch of a source's objects, all or nothing", 0, syncBody, s.handleSync)
+	// The service checks the batch and names each bad entry (metric values
+	// too large for a float64 included, which huma would call malformed).
+	huma.Register(api, huma.Operation{OperationID: "syncSource", Method: "POST", Path: "/sources/{source}/sync",
+		Summary:      "Apply one batch of a source's objects, metrics and deployments, all or nothing",
+		MaxBodyBytes: syncBody, SkipValidateBody: true, Security: []map[string][]string{{"bearer": {}}}}, s.handleSync)
 	register(api, "GET", "/governable-items", "listGovernableItems", "List governable items", 0, s.handleGovernableList)
 	register(api, "GET", "/governable-items/{id}", "getGovernableItem", "Get a governable item", 0, s.handleGovernableGet)
 	register(api, "POST", "/governable-items/{id}/govern", "governItem", "Govern a governable item (and its parents or children)", http.StatusCreated, s.handleGovern)
@@ -144,6 +148,8 @@ func (s *Server) routes() {
 	register(api, "GET", "/model-registry", "modelRegistry", "Models by project with their versions and governance state", 0, s.handleModelRegistry)
 	register(api, "GET", "/bundle-registry", "bundleRegistry", "Bundles by project with their governance state", 0, s.handleBundleRegistry)
 	s.emailRoutes(api)
+	s.metricRoutes(api)
+	s.deploymentRoutes(api)
 }
 
 // register adds one API operation with the house defaults: a small body

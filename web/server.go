@@ -32,6 +32,8 @@ type Services struct {
 	Rules         assent.GovernanceRuleService
 	Registries    assent.RegistryService
 	Signoffs      assent.SignoffService
+	Metrics       assent.MetricService
+	Deployments   assent.DeploymentService
 	Webhooks      assent.WebhookService
 	Subscriptions assent.SubscriptionService
 	// Mailer sends the admin's test email at once; notifications go

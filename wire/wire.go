@@ -33,6 +33,8 @@ func Services(db *sqldb.DB, blobs assent.BlobStore) web.Services {
 		Rules:         sqldb.NewGovernanceRuleService(db),
 		Registries:    sqldb.NewRegistryService(db),
 		Signoffs:      sqldb.NewSignoffService(db),
+		Metrics:       sqldb.NewMetricService(db),
+		Deployments:   sqldb.NewDeploymentService(db),
 		Webhooks:      sqldb.NewWebhookService(db),
 		Subscriptions: sqldb.NewSubscriptionService(db),
 		EmailSettings: emailSettings,
