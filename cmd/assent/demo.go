@@ -12,12 +12,19 @@ import (
 	"assent/sqldb"
 )
 
-// demoFiles is the example of the tutorial: sources.json registers the
-// sources, and <source>.json is each one's full sync, a batch that
-// `assent push --source <source>` also takes.
+// demoFiles is the example of the tutorial: targets.json creates the
+// deployment targets, sources.json registers the sources, and
+// <source>.json is each one's full sync (objects, metric history and
+// deployments), a batch that `assent push --source <source>` also takes.
 //
 //go:embed demo/*.json
 var demoFiles embed.FS
+
+// demoTarget is one entry of demo/targets.json.
+type demoTarget struct {
+	Name string `json:"name"`
+	assent.DeploymentTargetUpdate
+}
 
 // demoSource is one entry of demo/sources.json.
 type demoSource struct {
@@ -31,6 +38,16 @@ type demoSource struct {
 func loadDemo(ctx context.Context, db *sqldb.DB, logger *slog.Logger) error {
 	ctx = assent.NewContextWithUser(ctx, assent.SystemUser("demo"))
 	ctx = assent.NewContextWithRequestID(ctx, "demo")
+	var targets []demoTarget
+	if err := readDemoFile("targets.json", &targets); err != nil {
+		return err
+	}
+	deployments := sqldb.NewDeploymentService(db)
+	for _, t := range targets {
+		if _, _, err := deployments.PutTarget(ctx, t.Name, t.DeploymentTargetUpdate); err != nil {
+			return fmt.Errorf("demo target %s: %w", t.Name, err)
+		}
+	}
 	var sources []demoSource
 	if err := readDemoFile("sources.json", &sources); err != nil {
 		return err
@@ -50,7 +67,7 @@ func loadDemo(ctx context.Context, db *sqldb.DB, logger *slog.Logger) error {
 			return fmt.Errorf("demo source %s: %w", src.ID, err)
 		}
 		logger.Info("loaded the demo", "source", src.ID, "created", res.Created, "updated", res.Updated,
-			"unchanged", res.Unchanged, "deleted", res.Deleted)
+			"unchanged", res.Unchanged, "deleted", res.Deleted, "metric_points", res.Metrics.Added, "deployments", res.Deployments)
 	}
 	return nil
 }

@@ -114,6 +114,15 @@ func TestDemoFilesArePushable(t *testing.T) {
 	if err := readDemoFile("sources.json", &sources); err != nil {
 		t.Fatal(err)
 	}
+	var targets []demoTarget
+	if err := readDemoFile("targets.json", &targets); err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range targets {
+		if err := target.Validate(target.Name); err != nil {
+			t.Errorf("target %s: %v", target.Name, err)
+		}
+	}
 	for _, s := range sources {
 		if err := s.Validate(s.ID); err != nil {
 			t.Errorf("source %s: %v", s.ID, err)
@@ -149,6 +158,38 @@ func TestMain_ServeDemo(t *testing.T) {
 		status, body = request(t, "GET", url+"/api/v1/governable-items?source=design-node&key=GOVERN_TUTORIAL", token, "")
 		if status != http.StatusOK || !strings.Contains(body, `"url":"https://dss.example.com/projects/GOVERN_TUTORIAL/"`) {
 			t.Errorf("start %d: project: %d %s", start, status, body)
+		}
+		// v2's metric history: AUC drifts down from its training value
+		// and the data drift rises; v1 was deployed to prod, then taken off.
+		var v2 string
+		for _, g := range list.Items {
+			if g.Key == "GOVERN_TUTORIAL.authorized_flag.v2" {
+				v2 = g.ID
+			}
+		}
+		var metrics struct {
+			Series []struct {
+				Name   string
+				Drift  *float64
+				Points []struct{ Value float64 }
+			}
+		}
+		status, body = request(t, "GET", url+"/api/v1/governable-items/"+v2+"/metrics", token, "")
+		if err := json.Unmarshal([]byte(body), &metrics); err != nil || status != http.StatusOK {
+			t.Fatalf("start %d: metrics: %d %s", start, status, body)
+		}
+		byName := map[string]int{}
+		for i, s := range metrics.Series {
+			byName[s.Name] = i
+		}
+		auc, drift := metrics.Series[byName["auc"]], metrics.Series[byName["data_drift"]]
+		if len(metrics.Series) != 8 || len(auc.Points) != 27 || auc.Drift == nil || *auc.Drift > -0.03 ||
+			drift.Points[len(drift.Points)-1].Value < 3*drift.Points[0].Value {
+			t.Errorf("start %d: v2's metrics do not tell the story: %d series, auc drift %v", start, len(metrics.Series), auc.Drift)
+		}
+		status, body = request(t, "GET", url+"/api/v1/deployments?target=automation-prod", token, "")
+		if status != http.StatusOK || strings.Count(body, `"target":"automation-prod"`) != 2 || !strings.Contains(body, `"status":"undeployed"`) {
+			t.Errorf("start %d: prod history: %d %s", start, status, body)
 		}
 		if err := stop(); err != nil {
 			t.Fatal(err)
