@@ -49,6 +49,7 @@ func (m *Main) command() *cli.Command {
 			m.templatesCommand(),
 			m.auditCommand(),
 			m.pushCommand(),
+			m.checkDeployCommand(),
 			{
 				Name:  "version",
 				Usage: "print the version",

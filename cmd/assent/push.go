@@ -65,25 +65,12 @@ func (m *Main) runPush(ctx context.Context, cmd *cli.Command) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, pushTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/sources/"+url.PathEscape(source)+"/sync", bytes.NewReader(batch))
+	status, body, err := postJSON(ctx, base, "/api/v1/sources/"+url.PathEscape(source)+"/sync", token, "assent-push", batch, maxPushBytes)
 	if err != nil {
-		return err
+		return fmt.Errorf("push to %w", err)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "assent-push/"+version)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("push to %s: %w", base, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPushBytes))
-	if err != nil {
-		return fmt.Errorf("push to %s: read the answer: %w", base, err)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return pushProblem(resp.StatusCode, body)
+	if status < 200 || status > 299 {
+		return problem("push", status, body)
 	}
 	if cmd.Bool("json") {
 		var out bytes.Buffer
@@ -143,16 +130,16 @@ func (m *Main) readBatch(name string) ([]byte, error) {
 	return data, nil
 }
 
-// pushProblem describes an error answer: its detail and every input at
-// fault, one per line.
-func pushProblem(status int, body []byte) error {
+// problem describes an error answer to a command: its detail and every
+// input at fault, one per line.
+func problem(command string, status int, body []byte) error {
 	var p struct {
 		Title  string               `json:"title"`
 		Detail string               `json:"detail"`
 		Errors []assent.ErrorDetail `json:"errors"`
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "push refused: %d %s", status, http.StatusText(status))
+	fmt.Fprintf(&sb, "%s refused: %d %s", command, status, http.StatusText(status))
 	if json.Unmarshal(body, &p) == nil && (p.Detail != "" || len(p.Errors) > 0) {
 		if p.Detail != "" {
 			sb.WriteString(": " + p.Detail)
