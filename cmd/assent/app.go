@@ -50,6 +50,8 @@ func (m *Main) command() *cli.Command {
 			m.auditCommand(),
 			m.pushCommand(),
 			m.checkDeployCommand(),
+			m.backupCommand(),
+			m.restoreCommand(),
 			{
 				Name:  "version",
 				Usage: "print the version",
