@@ -58,12 +58,15 @@ func (s *Store) Put(ctx context.Context, r io.Reader, limit int64) (string, int6
 	sha := hex.EncodeToString(h.Sum(nil))
 	dst := s.path(sha)
 	if _, err := os.Stat(dst); err == nil {
-		// Fresh again, so that a sweep running now leaves it alone.
+		// Fresh again, so that a sweep running now leaves it alone. A sweep
+		// that moved it aside just now makes this fail: store it anew.
 		now := time.Now()
-		if err := os.Chtimes(dst, now, now); err != nil {
+		err := os.Chtimes(dst, now, now)
+		if err == nil {
+			return sha, n, nil
+		} else if !errors.Is(err, fs.ErrNotExist) {
 			return "", 0, err
 		}
-		return sha, n, nil
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return "", 0, err
@@ -115,7 +118,19 @@ func (s *Store) Delete(ctx context.Context, sha string, olderThan time.Time) err
 	} else if err != nil {
 		return err
 	}
-	if err := os.Remove(s.path(sha)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	// Move it aside before looking again: a Put that reused the content
+	// in between refreshed its time, and then it goes back; a Put from now
+	// on finds nothing and stores it anew.
+	aside := filepath.Join(s.dir, "tmp", "delete-"+sha)
+	if err := os.Rename(s.path(sha), aside); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if info, err := os.Stat(aside); err == nil && !info.ModTime().Before(olderThan) {
+		return os.Rename(aside, s.path(sha))
+	}
+	if err := os.Remove(aside); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	return nil
