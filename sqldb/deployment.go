@@ -11,7 +11,10 @@ import (
 )
 
 // DeploymentService implements assent.DeploymentService.
-type DeploymentService struct{ db *DB }
+type DeploymentService struct {
+	db       *DB
+	recorder checkRecorder
+}
 
 // NewDeploymentService returns the deployment service of db.
 func NewDeploymentService(db *DB) *DeploymentService { return &DeploymentService{db: db} }

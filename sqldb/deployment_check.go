@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"assent"
 )
@@ -28,35 +29,36 @@ func (s *DeploymentService) CheckDeployment(ctx context.Context, req assent.Depl
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	var check *assent.DeploymentCheck
-	err := s.db.inTx(ctx, func(tx *Tx) error {
-		target, err := findTarget(ctx, tx, req.Target)
-		if err != nil {
-			return err
-		}
-		g, err := resolveCheckItem(ctx, tx, req)
-		if err != nil {
-			return err
-		}
-		gate, cycle, err := gateState(ctx, tx.db, tx, g.governed)
-		if err != nil {
-			return err
-		}
-		check = &assent.DeploymentCheck{Target: target.Name, Stage: target.Stage, Policy: target.Policy, Item: g.id,
-			GovernedItem: g.governed, SignoffState: string(gate.State), Time: tx.now}
-		check.Decision, check.Locked, check.Reasons = assent.DecideDeployment(target, gate)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO deployment_checks (item_id, target, decision, policy, signoff_state, cycle, time, actor)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-			ON CONFLICT (item_id, target) DO UPDATE SET decision = excluded.decision, policy = excluded.policy,
-			signoff_state = excluded.signoff_state, cycle = excluded.cycle, time = excluded.time, actor = excluded.actor`,
-			g.id, target.Name, check.Decision, target.Policy, check.SignoffState, cycle, ms(tx.now), tx.actor); err != nil {
-			return fmt.Errorf("record deployment check: %w", err)
-		}
-		tx.record("governable", g.id, "deployment.check", nil, map[string]any{
-			"target": target.Name, "policy": target.Policy, "decision": check.Decision, "signoff_state": check.SignoffState, "locked": check.Locked})
-		return nil
-	})
-	return check, err
+	// Reads go to the read pool; only the record waits for the writer,
+	// and concurrent checks share its transactions.
+	target, err := findTarget(ctx, s.db.read, req.Target)
+	if err != nil {
+		return nil, err
+	}
+	g, err := resolveCheckItem(ctx, s.db.read, req)
+	if err != nil {
+		return nil, err
+	}
+	gate, cycle, err := gateState(ctx, s.db, s.db.read, g.governed)
+	if err != nil {
+		return nil, err
+	}
+	now := s.db.Now().UTC().Truncate(time.Millisecond)
+	check := &assent.DeploymentCheck{Target: target.Name, Stage: target.Stage, Policy: target.Policy, Item: g.id,
+		GovernedItem: g.governed, SignoffState: string(gate.State), Time: now}
+	check.Decision, check.Locked, check.Reasons = assent.DecideDeployment(target, gate)
+	actor := "anonymous"
+	if u := assent.UserFromContext(ctx); u != nil {
+		actor = u.Username
+	}
+	rec := &checkRecord{item: g.id, target: target.Name, decision: check.Decision, policy: target.Policy, state: check.SignoffState, cycle: cycle,
+		event: &assent.Event{Time: now, Actor: actor, RequestID: assent.RequestIDFromContext(ctx), ObjectType: "governable", ObjectID: g.id,
+			Action: "deployment.check", After: mustJSON(map[string]any{"target": target.Name, "policy": target.Policy, "decision": check.Decision,
+				"signoff_state": check.SignoffState, "locked": check.Locked})}}
+	if err := s.recorder.record(ctx, s.db, rec); err != nil {
+		return nil, err
+	}
+	return check, nil
 }
 
 type checkItem struct {
@@ -64,15 +66,15 @@ type checkItem struct {
 	governed *string
 }
 
-func resolveCheckItem(ctx context.Context, tx *Tx, req assent.DeploymentCheckRequest) (*checkItem, error) {
+func resolveCheckItem(ctx context.Context, q queryer, req assent.DeploymentCheckRequest) (*checkItem, error) {
 	var g checkItem
 	var kind string
 	var governed sql.NullString
 	var err error
 	if req.Item != "" {
-		err = tx.QueryRowContext(ctx, `SELECT id, kind, governed_item_id FROM governable_items WHERE id = $1`, req.Item).Scan(&g.id, &kind, &governed)
+		err = q.QueryRowContext(ctx, `SELECT id, kind, governed_item_id FROM governable_items WHERE id = $1`, req.Item).Scan(&g.id, &kind, &governed)
 	} else {
-		err = tx.QueryRowContext(ctx, `SELECT id, kind, governed_item_id FROM governable_items WHERE source_id = $1 AND key = $2`, req.Source, req.Key).Scan(&g.id, &kind, &governed)
+		err = q.QueryRowContext(ctx, `SELECT id, kind, governed_item_id FROM governable_items WHERE source_id = $1 AND key = $2`, req.Source, req.Key).Scan(&g.id, &kind, &governed)
 	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows) && req.Item != "":
