@@ -46,7 +46,7 @@ func (m *Main) usersCommand() *cli.Command {
 // args returns exactly n positional arguments or a usage error.
 func args(cmd *cli.Command, n int) ([]string, error) {
 	if cmd.NArg() != n {
-		return nil, fmt.Errorf("usage: assent %s %s", cmd.FullName(), cmd.ArgsUsage)
+		return nil, fmt.Errorf("usage: %s %s", cmd.FullName(), cmd.ArgsUsage)
 	}
 	return cmd.Args().Slice(), nil
 }
