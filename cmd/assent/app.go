@@ -33,7 +33,7 @@ func (m *Main) command() *cli.Command {
 		Reader:    m.Stdin,
 		Writer:    m.Stdout,
 		ErrWriter: m.Stderr,
-		Flags:     globalFlags,
+		Flags:     fresh(globalFlags),
 		// Errors are printed once, by main, with their details.
 		ExitErrHandler: func(context.Context, *cli.Command, error) {},
 		Commands: []*cli.Command{

@@ -105,3 +105,30 @@ func (m *Main) offline(fn func(ctx context.Context, cmd *cli.Command, db *sqldb.
 		return err
 	}
 }
+
+// fresh copies flags for one run of a command. A flag remembers being set
+// (from the command line or its variable) and would not read its variable
+// again, so the flags declared once at package level are only templates:
+// every run of Main, as tests make many, parses copies of them.
+func fresh(flags []cli.Flag) []cli.Flag {
+	out := make([]cli.Flag, len(flags))
+	for i, f := range flags {
+		switch f := f.(type) {
+		case *cli.StringFlag:
+			c := *f
+			out[i] = &c
+		case *cli.BoolFlag:
+			c := *f
+			out[i] = &c
+		case *cli.IntFlag:
+			c := *f
+			out[i] = &c
+		case *cli.DurationFlag:
+			c := *f
+			out[i] = &c
+		default:
+			panic(fmt.Sprintf("fresh: no copy for %T", f))
+		}
+	}
+	return out
+}

@@ -40,12 +40,14 @@ func TestLoadDemo(t *testing.T) {
 		if err := loadDemo(context.Background(), db, logger); err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(logs.String(), "created=15 updated=0 unchanged=0 deleted=0") {
+		if !strings.Contains(logs.String(), "created=15 updated=0 unchanged=0 deleted=0 metric_points=323 deployments=4") {
 			t.Fatalf("first load:\n%s", logs.String())
 		}
 		events := countEvents(t, db)
-		if events != 16 { // the source and 15 items
-			t.Errorf("first load wrote %d events, want 16", events)
+		// 3 targets, the source, 15 items, the metric history of 7 versions
+		// and 4 deployments.
+		if events != 30 {
+			t.Errorf("first load wrote %d events, want 30", events)
 		}
 
 		ctx := assent.NewContextWithUser(context.Background(), assent.SystemUser("test"))

@@ -53,8 +53,8 @@ func (m *Main) serveCommand() *cli.Command {
 		Usage: "run the server",
 		Description: "On first start the user admin is created with the password in ASSENT_ADMIN_PASSWORD,\n" +
 			"or a random one that is printed once.",
-		Flags: append([]cli.Flag{addrFlag, externalURLFlag, instanceNameFlag, behindProxyFlag, sessionIdleFlag, maxUploadFlag, shutdownTimeoutFlag,
-			sealIntervalFlag, webhooksPrivateFlag, webhookFailuresFlag, demoFlag}, smtpFlags...),
+		Flags: fresh(append([]cli.Flag{addrFlag, externalURLFlag, instanceNameFlag, behindProxyFlag, sessionIdleFlag, maxUploadFlag, shutdownTimeoutFlag,
+			sealIntervalFlag, webhooksPrivateFlag, webhookFailuresFlag, demoFlag}, smtpFlags...)),
 		Action: m.runServe,
 	}
 }

@@ -33,7 +33,7 @@ func (m *Main) usersCommand() *cli.Command {
 			{Name: "list", Usage: "list users", Action: m.offline(m.runUsersList)},
 			{
 				Name: "set-password", Usage: "set a user's password", ArgsUsage: "USERNAME",
-				Flags:  []cli.Flag{passwordStdinFlag},
+				Flags:  fresh([]cli.Flag{passwordStdinFlag}),
 				Action: m.offline(m.runUsersSetPassword),
 			},
 			{Name: "set-role", Usage: "change a user's role", ArgsUsage: "USERNAME ROLE", Action: m.offline(m.runUsersSetRole)},
