@@ -140,6 +140,11 @@ type DeploymentService interface {
 	// deployed to or checked against. Viewers.
 	FindTargetStatuses(ctx context.Context, item string) ([]*TargetStatus, error)
 
+	// FindWorkflowLock names the PREVENT target that locks a governed
+	// item's workflow after its gating step (DESIGN §2), "" when it is not
+	// locked. Viewers.
+	FindWorkflowLock(ctx context.Context, item string) (string, error)
+
 	// CheckDeployment answers whether an item may deploy to a target and
 	// records the check. Viewers. ENOTFOUND for an unknown target or item.
 	CheckDeployment(ctx context.Context, req DeploymentCheckRequest) (*DeploymentCheck, error)

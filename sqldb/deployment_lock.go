@@ -38,6 +38,20 @@ func lockingTarget(ctx context.Context, q queryer, item string, state assent.Sig
 	return target, nil
 }
 
+// FindWorkflowLock names the target that locks a governed item's workflow.
+func (s *DeploymentService) FindWorkflowLock(ctx context.Context, item string) (string, error) {
+	if _, err := assent.RequireRole(ctx, assent.RoleViewer); err != nil {
+		return "", err
+	}
+	gate, cycle, err := gateState(ctx, s.db, s.db.read, &item)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", assent.Errorf(assent.ENOTFOUND, "No item %q.", item)
+	} else if err != nil || gate.GatingStep == "" {
+		return "", err
+	}
+	return lockingTarget(ctx, s.db.read, item, gate.State, cycle)
+}
+
 // FindTargetStatuses says where an item stands on each target it was
 // deployed to or checked against.
 func (s *DeploymentService) FindTargetStatuses(ctx context.Context, item string) ([]*assent.TargetStatus, error) {

@@ -32,6 +32,13 @@ type itemView struct {
 	People *principalOptions
 	// Subscribed: the user follows the item, directly or through its project.
 	Subscribed bool
+	// Tabs are the Model metrics and Deployments tabs of a model version or
+	// bundle; Tab is the one shown ("" for none), with a panel per source
+	// object.
+	Tabs        []detailsTab
+	Tab         string
+	Metrics     []*metricsView
+	Deployments []*deploymentsView
 }
 
 // relatedItem is a governed child of an item, with its own children.
@@ -108,7 +115,8 @@ func (s *Server) loadItemView(r *http.Request) (*itemView, error) {
 			view.Sections = append(view.Sections, sec)
 		}
 	}
-	view.Editing = r.URL.Query().Get("edit") == "1" && view.CanEdit
+	view.Tabs, view.Tab = itemTabs(it, view.Step == nil, r.URL.Query().Get("tab"))
+	view.Editing = r.URL.Query().Get("edit") == "1" && view.CanEdit && view.Tab == ""
 	if !view.Editing {
 		var err error
 		if view.Signoff, err = s.loadSignoffPanel(r, view); err != nil {
@@ -155,7 +163,59 @@ func (s *Server) loadItemView(r *http.Request) (*itemView, error) {
 	if err != nil || view.Step != nil || view.Editing {
 		return view, err
 	}
+	if view.Tab != "" {
+		return view, s.loadItemTab(ctx, view, r.URL.Query().Get("focus"))
+	}
 	return view, s.loadRelated(ctx, view)
+}
+
+// itemTabs lists the tabs of a model version (Model metrics, Deployments)
+// or a bundle (Deployments), and which of them the address asks for when
+// no step is shown.
+func itemTabs(it *assent.Item, overview bool, asked string) ([]detailsTab, string) {
+	var tabs []detailsTab
+	switch it.Type {
+	case assent.KindModelVersion:
+		tabs = append(tabs, detailsTab{ID: tabMetrics, Label: "Model metrics"}, detailsTab{ID: tabDeployments, Label: "Deployments"})
+	case assent.KindBundle:
+		tabs = append(tabs, detailsTab{ID: tabDeployments, Label: "Deployments"})
+	}
+	current := ""
+	for i := range tabs {
+		tabs[i].URL = "/items/" + it.ID + "?tab=" + tabs[i].ID
+		if overview && tabs[i].ID == asked {
+			tabs[i].Current, current = true, asked
+		}
+	}
+	return tabs, current
+}
+
+// loadItemTab reads the tab shown for each source object of the item.
+func (s *Server) loadItemTab(ctx context.Context, view *itemView, focus string) error {
+	if focus == "" {
+		focus = assent.DefaultFocusMetric
+	}
+	for _, id := range view.Item.GovernableItems {
+		g, err := s.Governables.FindGovernableItem(ctx, id)
+		if err != nil {
+			return err
+		}
+		switch {
+		case view.Tab == tabMetrics && g.Kind == assent.KindModelVersion:
+			mv, err := s.loadMetricsView(ctx, g, focus)
+			if err != nil {
+				return err
+			}
+			view.Metrics = append(view.Metrics, mv)
+		case view.Tab == tabDeployments:
+			dv, err := s.loadDeploymentsView(ctx, g, view.Item, view.Template)
+			if err != nil {
+				return err
+			}
+			view.Deployments = append(view.Deployments, dv)
+		}
+	}
+	return nil
 }
 
 // loadRelated reads what the overview lists beside the fields: the

@@ -34,10 +34,14 @@ type registryRow struct {
 	Step         string // the current step's name
 	Gating       string // the gating step, its status and its sign-off's state
 	Depth        int
-	Select       string // the address that shows the row's details; "" for none
-	Selected     bool
-	CanAct       bool
-	Back         string
+	// MetricColumns says the table has the focus and data drift columns;
+	// Metrics fills them for a model version.
+	MetricColumns bool
+	Metrics       *focusCells
+	Select        string // the address that shows the row's details; "" for none
+	Selected      bool
+	CanAct        bool
+	Back          string
 }
 
 type registryGroup struct {
@@ -54,6 +58,11 @@ type registryData struct {
 	Next          string
 	First         string
 	Details       *registryDetails
+	// Focus is the metric to focus of the model registry, nil for bundles.
+	Focus *focusChoice
+	// Carry are the parameters the filter form keeps unseen: the selected
+	// row and its tab.
+	Carry []nameValue
 }
 
 // registryDetails is the panel of the selected version or bundle.
@@ -64,7 +73,25 @@ type registryDetails struct {
 	Step       string       // its current step's name
 	Attributes []attribute
 	Close      string
+	// Tabs are the panel's tabs; Tab the one shown ("" for Details) with
+	// what it shows.
+	Tabs        []detailsTab
+	Tab         string
+	Metrics     *metricsView
+	Deployments *deploymentsView
 }
+
+// detailsTab is a link to one tab of the details panel.
+type detailsTab struct {
+	ID, Label, URL string
+	Current        bool
+}
+
+// The tabs of the details panel besides Details.
+const (
+	tabMetrics     = "metrics"
+	tabDeployments = "deployments"
+)
 
 // templateNames reads template versions once per page, for the names of
 // templates and steps.
@@ -120,16 +147,12 @@ func (n *templateNames) row(e assent.RegistryEntry, depth int, canAct bool, back
 func (s *Server) handleRegistryPage(reg *registry) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		st := listState{path: reg.Path, values: url.Values{}}
-		for _, k := range []string{"q", "signoff", "cursor", reg.Param} {
-			if v := strings.TrimSpace(r.URL.Query().Get(k)); v != "" && len(v) <= 4096 {
-				st.values.Set(k, v)
-			}
+		d, err := s.newRegistryData(r, reg)
+		if err != nil {
+			s.pageError(w, r, err)
+			return
 		}
-		if !slices.Contains(assent.SignoffStates, assent.SignoffState(st.Get("signoff"))) {
-			st.values.Del("signoff")
-		}
-		d := &registryData{registry: reg, State: st, SignoffStates: registrySignoffStates}
+		st := d.State
 		canAct, back := assent.UserFromContext(ctx).HasRole(assent.RoleMember), r.URL.RequestURI()
 		names := &templateNames{s: s, ctx: ctx, cache: map[assent.TemplateRef]*assent.Template{}}
 		selected := st.Get(reg.Param)
@@ -147,19 +170,27 @@ func (s *Server) handleRegistryPage(reg *registry) http.HandlerFunc {
 			return g
 		}
 		f := assent.RegistryFilter{Q: st.Get("q"), Signoff: st.Get("signoff"), Limit: govPageSize, Cursor: st.Get("cursor")}
+		withMetrics := func(row *registryRow, sum *assent.MetricSummary) *registryRow {
+			row.MetricColumns = true
+			if sum != nil {
+				row.Metrics = newFocusCells(sum, d.Focus.MetricInfo)
+			}
+			return row
+		}
 		var next string
-		var err error
 		if reg.Kind == assent.KindModel {
 			var models []*assent.RegistryModel
+			f.Focus = d.Focus.Name
 			if models, next, err = s.Registries.FindModels(ctx, f); err != nil {
 				s.pageError(w, r, err)
 				return
 			}
 			for _, m := range models {
 				g := group(m.Project)
-				g.Rows = append(g.Rows, names.row(m.Model, 1, canAct, back))
+				g.Project.MetricColumns = true
+				g.Rows = append(g.Rows, withMetrics(names.row(m.Model, 1, canAct, back), nil))
 				for _, v := range m.Versions {
-					g.Rows = append(g.Rows, selectable(names.row(v, 2, canAct, back)))
+					g.Rows = append(g.Rows, withMetrics(selectable(names.row(v, 2, canAct, back)), v.Focus))
 				}
 			}
 		} else {
@@ -180,7 +211,7 @@ func (s *Server) handleRegistryPage(reg *registry) http.HandlerFunc {
 			d.First = st.With(reg.Param, "")
 		}
 		if selected != "" {
-			if d.Details, err = s.registryDetails(ctx, names, reg, st, selected, canAct, back); err != nil {
+			if d.Details, err = s.registryDetails(ctx, names, d, selected, canAct, back); err != nil {
 				s.pageError(w, r, err)
 				return
 			}
@@ -189,14 +220,61 @@ func (s *Server) handleRegistryPage(reg *registry) http.HandlerFunc {
 	}
 }
 
+// newRegistryData reads the page's address: the filters, the page, the
+// selected row and its tab, and for models the metric to focus. What it
+// does not know is dropped, so that links do not carry it along.
+func (s *Server) newRegistryData(r *http.Request, reg *registry) (*registryData, error) {
+	st := listState{path: reg.Path, values: url.Values{}}
+	for _, k := range []string{"q", "signoff", "cursor", reg.Param, "focus", "tab"} {
+		if v := strings.TrimSpace(r.URL.Query().Get(k)); v != "" && len(v) <= 4096 {
+			st.values.Set(k, v)
+		}
+	}
+	if !slices.Contains(assent.SignoffStates, assent.SignoffState(st.Get("signoff"))) {
+		st.values.Del("signoff")
+	}
+	if tab := st.Get("tab"); tab != tabDeployments && (tab != tabMetrics || reg.Kind != assent.KindModel) {
+		st.values.Del("tab")
+	}
+	d := &registryData{registry: reg, State: st, SignoffStates: registrySignoffStates}
+	if reg.Kind == assent.KindModel {
+		var err error
+		if d.Focus, err = s.chooseFocus(r.Context(), st.Get("focus")); err != nil {
+			return nil, err
+		}
+		if d.Focus.Name != st.Get("focus") {
+			st.values.Del("focus") // unknown: the default
+		}
+	} else {
+		st.values.Del("focus")
+	}
+	for _, k := range []string{reg.Param, "tab"} {
+		if v := st.Get(k); v != "" {
+			d.Carry = append(d.Carry, nameValue{k, v})
+		}
+	}
+	return d, nil
+}
+
 // registryDetails reads the panel of the selected row.
-func (s *Server) registryDetails(ctx context.Context, names *templateNames, reg *registry, st listState, id string, canAct bool, back string) (*registryDetails, error) {
+func (s *Server) registryDetails(ctx context.Context, names *templateNames, data *registryData, id string, canAct bool, back string) (*registryDetails, error) {
+	reg, st := data.registry, data.State
 	g, err := s.Governables.FindGovernableItem(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	d := &registryDetails{Row: &registryRow{gview: gview{g}, CanAct: canAct, Back: back, Selected: true},
-		Attributes: attributeList(g.Attributes), Close: st.With("cursor", st.Get("cursor"), reg.Param, "")}
+		Attributes: attributeList(g.Attributes), Close: st.With("cursor", st.Get("cursor"), reg.Param, "", "tab", ""), Tab: st.Get("tab")}
+	tabs := []detailsTab{{ID: "", Label: "Details"}, {ID: tabDeployments, Label: "Deployments"}}
+	if g.Kind == assent.KindModelVersion {
+		tabs = slices.Insert(tabs, 1, detailsTab{ID: tabMetrics, Label: "Model metrics"})
+	} else if d.Tab == tabMetrics {
+		d.Tab = ""
+	}
+	for _, t := range tabs {
+		t.URL, t.Current = st.With("cursor", st.Get("cursor"), "tab", t.ID), t.ID == d.Tab
+		d.Tabs = append(d.Tabs, t)
+	}
 	if d.Source, err = s.Sources.FindSource(ctx, g.Source); err != nil {
 		return nil, err
 	}
@@ -206,7 +284,17 @@ func (s *Server) registryDetails(ctx context.Context, names *templateNames, reg 
 		}
 		d.Step = names.step(d.Item.Template, d.Item.Workflow.CurrentStep)
 	}
-	return d, nil
+	switch d.Tab {
+	case tabMetrics:
+		d.Metrics, err = s.loadMetricsView(ctx, g, data.Focus.Name)
+	case tabDeployments:
+		var t *assent.Template
+		if d.Item != nil {
+			t = names.get(d.Item.Template)
+		}
+		d.Deployments, err = s.loadDeploymentsView(ctx, g, d.Item, t)
+	}
+	return d, err
 }
 
 // registrySignoffStates are the choices of the registries' sign-off filter.

@@ -69,6 +69,8 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /admin/webhooks/{id}", s.adminPage(s.handleAdminWebhook))
 	s.mux.Handle("POST /admin/webhooks/{id}/enable", s.adminPage(s.handleAdminWebhookEnabled(true)))
 	s.mux.Handle("POST /admin/webhooks/{id}/disable", s.adminPage(s.handleAdminWebhookEnabled(false)))
+	s.mux.Handle("GET /admin/deployment-targets", s.adminPage(s.handleAdminTargets))
+	s.mux.Handle("POST /admin/deployment-targets", s.adminPage(s.handleAdminTargetSave))
 	s.emailPageRoutes()
 	s.viewRoutes()
 	for path, soon := range soonPages {
