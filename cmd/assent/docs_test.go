@@ -34,6 +34,9 @@ var docPages = []string{
 	"docs/operations.md",
 	"docs/security.md",
 	"docs/audit.md",
+	"docs/metrics.md",
+	"docs/deployments.md",
+	"docs/tutorial.md",
 }
 
 // docBlockTags are the words a ```sh info string may add:
