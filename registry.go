@@ -53,9 +53,9 @@ type RegistryFilter struct {
 	Signoff string
 	// Focus is the metric whose latest value and drift each model version
 	// shows; DefaultFocusMetric when empty.
-	Focus string
-	Limit   int
-	Cursor  string
+	Focus  string
+	Limit  int
+	Cursor string
 }
 
 // RegistryService reads the model and bundle registries.
