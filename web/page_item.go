@@ -48,6 +48,19 @@ type relatedItem struct {
 }
 
 // TypeLabel names the item's type in a sentence: "model version".
+func (v *itemView) TypeLabel() string { return kindLabel(v.Item.Type) }
+
+// StepName is the name of the item's current step, as its template says.
+func (v *itemView) StepName() string {
+	for _, st := range v.Template.Steps {
+		if st.ID == v.Item.Workflow.CurrentStep {
+			return st.Name
+		}
+	}
+	return v.Item.Workflow.CurrentStep
+}
+
+// TypeLabel names the item's type in a sentence: "model version".
 func (r relatedItem) TypeLabel() string { return kindLabel(r.Type) }
 
 // StepName is the name of the item's current step.

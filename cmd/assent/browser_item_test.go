@@ -67,7 +67,7 @@ func TestBrowser_ProjectSteps(t *testing.T) {
 	b.fill("#f-qualification_decision", "Go")
 	b.click(`form.item-form button[type="submit"]`)
 	b.click("#finish")
-	if got := b.text(".item-head p"); !strings.Contains(got, "current step progress") {
+	if got := b.text(".item-head p"); !strings.Contains(got, "current step In Progress") {
 		t.Errorf("header after qualification: %q", got)
 	}
 	events := b.texts(".item-timeline li code")

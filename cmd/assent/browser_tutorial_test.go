@@ -170,7 +170,7 @@ func TestBrowserTutorial(t *testing.T) {
 			t.Errorf("step %s: %q, want %q", id, got, want)
 		}
 	}
-	if got := b.text(".item-head p"); !strings.Contains(got, "current step progress") {
+	if got := b.text(".item-head p"); !strings.Contains(got, "current step In Progress") {
 		t.Errorf("the project's header: %q", got)
 	}
 
