@@ -34,6 +34,10 @@ type registryRow struct {
 	Step         string // the current step's name
 	Gating       string // the gating step, its status and its sign-off's state
 	Depth        int
+	// Within is the ids of the rows this row folds under (its project, and
+	// a version's model); Folds says the row can fold the rows within it.
+	Within string
+	Folds  bool
 	// MetricColumns says the table has the focus and data drift columns;
 	// Metrics fills them for a model version.
 	MetricColumns bool
@@ -188,9 +192,14 @@ func (s *Server) handleRegistryPage(reg *registry) http.HandlerFunc {
 			for _, m := range models {
 				g := group(m.Project)
 				g.Project.MetricColumns = true
-				g.Rows = append(g.Rows, withMetrics(names.row(m.Model, 1, canAct, back), nil))
+				g.Project.Folds = true
+				model := withMetrics(names.row(m.Model, 1, canAct, back), nil)
+				model.Within, model.Folds = g.Project.ID, len(m.Versions) > 0
+				g.Rows = append(g.Rows, model)
 				for _, v := range m.Versions {
-					g.Rows = append(g.Rows, withMetrics(selectable(names.row(v, 2, canAct, back)), v.Focus))
+					version := withMetrics(selectable(names.row(v, 2, canAct, back)), v.Focus)
+					version.Within = g.Project.ID + " " + model.ID
+					g.Rows = append(g.Rows, version)
 				}
 			}
 		} else {
@@ -201,7 +210,10 @@ func (s *Server) handleRegistryPage(reg *registry) http.HandlerFunc {
 			}
 			for _, b := range bundles {
 				g := group(b.Project)
-				g.Rows = append(g.Rows, selectable(names.row(b.Bundle, 1, canAct, back)))
+				g.Project.Folds = true
+				bundle := selectable(names.row(b.Bundle, 1, canAct, back))
+				bundle.Within = g.Project.ID
+				g.Rows = append(g.Rows, bundle)
 			}
 		}
 		if next != "" {

@@ -44,9 +44,26 @@ func TestBrowserMetrics(t *testing.T) {
 		}
 		return id
 	}
-	rowOf("Govern Tutorial")
-	rowOf("Predict authorized_flag (binary)")
+	project, model := rowOf("Govern Tutorial"), rowOf("Predict authorized_flag (binary)")
 	v1, v2 := rowOf("Random forest (s1) - v1"), rowOf("Random forest (s1) - v2")
+	// The tutorial expands the project and the model: rows fold under them.
+	visible := func(id string) bool { return b.eval(`String(!document.getElementById("row-`+id+`").hidden)`) == "true" }
+	b.click(`button[data-fold="` + model + `"]`)
+	if !visible(model) || visible(v1) || visible(v2) {
+		t.Error("folding the model leaves its versions shown, or hides the model")
+	}
+	b.click(`button[data-fold="` + project + `"]`)
+	if visible(model) {
+		t.Error("folding the project leaves its model shown")
+	}
+	b.click(`button[data-fold="` + project + `"]`)
+	if !visible(model) || visible(v2) {
+		t.Error("unfolding the project shows the versions of a folded model, or hides the model")
+	}
+	b.click(`button[data-fold="` + model + `"]`)
+	if !visible(v1) || !visible(v2) {
+		t.Error("unfolding the model does not show its versions")
+	}
 	focused := func(id string) string { t.Helper(); return b.text("#row-" + id + " .reg-focus .metric-value") }
 	if got := b.text("#focus-heading"); got != "ROC AUC" {
 		t.Errorf("the metric to focus at first: %q", got)

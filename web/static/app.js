@@ -38,3 +38,24 @@ document.addEventListener("click", function (event) {
     if (!d.contains(event.target)) d.open = false;
   });
 });
+
+// Registry rows fold under their project or model. Without JavaScript every
+// row shows and the fold buttons stay hidden.
+function showFoldButtons(root) {
+  root.querySelectorAll("button[data-fold]").forEach(function (b) { b.hidden = false; });
+}
+document.addEventListener("DOMContentLoaded", function () { showFoldButtons(document); });
+document.addEventListener("htmx:load", function (event) { showFoldButtons(event.target); });
+document.addEventListener("click", function (event) {
+  const button = event.target.closest("button[data-fold]");
+  if (!button) return;
+  const table = button.closest("table");
+  const open = button.getAttribute("aria-expanded") !== "true";
+  button.setAttribute("aria-expanded", open ? "true" : "false");
+  button.setAttribute("aria-label", (open ? "Fold " : "Unfold ") + button.closest("tr").querySelector(".item-name").textContent.trim());
+  const folded = new Set();
+  table.querySelectorAll("button[data-fold][aria-expanded='false']").forEach(function (b) { folded.add(b.getAttribute("data-fold")); });
+  table.querySelectorAll("tr[data-within]").forEach(function (row) {
+    row.hidden = row.getAttribute("data-within").split(" ").some(function (id) { return folded.has(id); });
+  });
+});
