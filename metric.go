@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 	"time"
 )
@@ -47,6 +46,8 @@ type MetricPoint struct {
 	Value  float64   `json:"value"`
 	Time   time.Time `json:"time"`
 	Origin string    `json:"origin,omitempty"`
+	// unread names the field that JSON decoding could not read.
+	unread string
 }
 
 // MetricResult counts what an ingest did.
@@ -172,26 +173,37 @@ type MetricService interface {
 	FindMetricNames(ctx context.Context) ([]MetricInfo, error)
 }
 
-// UnmarshalJSON reads a point, keeping a number too large for a float64
-// as an infinity, so that the check names the point instead of the
-// decoder refusing the whole body.
+// UnmarshalJSON reads a point, keeping what it cannot read for the check
+// to name (points[i].value, points[i].time) instead of failing the whole
+// body: a missing value, one that is not a number, a number too large for
+// a float64 (kept as an infinity), a time that is not RFC 3339.
 func (p *MetricPoint) UnmarshalJSON(b []byte) error {
 	type plain MetricPoint
 	var wire struct {
 		plain
-		Value json.Number `json:"value"`
+		Value json.RawMessage `json:"value"`
+		Time  json.RawMessage `json:"time"`
 	}
 	if err := json.Unmarshal(b, &wire); err != nil {
 		return err
 	}
 	*p = MetricPoint(wire.plain)
-	if wire.Value == "" {
-		return nil
+	switch raw := string(wire.Value); {
+	case raw == "" || raw == "null":
+		p.unread = "value"
+	case raw[0] == '"' || raw == "true" || raw == "false" || raw[0] == '{' || raw[0] == '[':
+		p.unread = "value"
+	default:
+		v, err := strconv.ParseFloat(raw, 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			p.unread = "value"
+		}
+		p.Value = v
 	}
-	v, err := strconv.ParseFloat(string(wire.Value), 64)
-	if err != nil && !errors.Is(err, strconv.ErrRange) {
-		return fmt.Errorf("value: %w", err)
+	if raw := string(wire.Time); raw != "" && raw != "null" && p.unread == "" {
+		if err := json.Unmarshal(wire.Time, &p.Time); err != nil {
+			p.unread = "time"
+		}
 	}
-	p.Value = v
 	return nil
 }

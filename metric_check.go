@@ -8,10 +8,11 @@ import (
 	"unicode"
 )
 
-// CheckMetricPoints checks what needs no database and fills defaults:
-// the origin, and the kind from the catalog. at is the list's location
-// ("points" or "metrics"); inBatch says the points name versions by key.
-// Each bad point is named once, by its first problem.
+// CheckMetricPoints checks what needs no database and fills the default
+// origin. (The kind, when left out, is the stored series' or the
+// catalog's: the store fills it.) at is the list's location ("points" or
+// "metrics"); inBatch says the points name versions by key. Each bad point
+// is named once, by its first problem.
 func CheckMetricPoints(points []MetricPoint, at string, inBatch bool, now time.Time) (p Problems) {
 	latest := now.Add(MetricFutureLimit)
 	for i := range points {
@@ -22,6 +23,10 @@ func CheckMetricPoints(points []MetricPoint, at string, inBatch bool, now time.T
 			p.Add(loc+".key", "is required: the key of a model version in this source")
 		case !inBatch && pt.Item == "":
 			p.Add(loc+".item", "is required: the governable id of a model version")
+		case pt.unread == "value":
+			p.Add(loc+".value", "is required, a number")
+		case pt.unread == "time":
+			p.Add(loc+".time", "must be an RFC 3339 time such as 2026-11-01T00:00:00Z")
 		case !validMetricName(pt.Name):
 			p.Add(loc+".name", "must be 1 to 100 characters without spaces or control characters")
 		case pt.Kind != "" && pt.Kind != MetricPerformance && pt.Kind != MetricDrift:
@@ -32,16 +37,13 @@ func CheckMetricPoints(points []MetricPoint, at string, inBatch bool, now time.T
 			p.Add(loc+".time", "is required (RFC 3339, such as 2026-11-01T00:00:00Z)")
 		case pt.Time.After(latest):
 			p.Add(loc+".time", "is more than a day ahead of the server's clock (%s)", now.UTC().Format(time.RFC3339))
-		case pt.Time.Year() < 1970:
+		case pt.Time.UnixMilli() < 0:
 			p.Add(loc+".time", "must be after 1970")
 		case len(pt.Origin) > 200:
 			p.Add(loc+".origin", "must be at most 200 characters")
 		default:
 			if pt.Origin == "" {
 				pt.Origin = DefaultOrigin
-			}
-			if pt.Kind == "" {
-				pt.Kind = LookupMetric(pt.Name, "").Kind
 			}
 			pt.Time = pt.Time.UTC().Truncate(time.Millisecond)
 		}

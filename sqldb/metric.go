@@ -135,6 +135,18 @@ func addMetrics(ctx context.Context, tx *Tx, points []assent.MetricPoint, at str
 		}
 		bad[i] = true
 	}
+	// Writers of one series wait for each other, in one order so that two
+	// calls never wait on each other: each reads the series' latest values
+	// and writes them back, and creates it when it is new.
+	var keys []string
+	for i := range points {
+		if !bad[i] {
+			keys = append(keys, itemOf[i]+"/"+points[i].Name)
+		}
+	}
+	if err := lockSeries(ctx, tx, keys); err != nil {
+		return nil, err
+	}
 	series, err := loadSeries(ctx, tx, tx.db.dialect, itemIDs)
 	if err != nil {
 		return nil, err
@@ -150,8 +162,15 @@ func addMetrics(ctx context.Context, tx *Tx, points []assent.MetricPoint, at str
 		k := itemOf[i] + "\x00" + pt.Name
 		sr := series[k]
 		if sr == nil {
-			sr = &seriesRow{item: itemOf[i], name: pt.Name, kind: pt.Kind, isNew: true}
+			kind := pt.Kind
+			if kind == "" {
+				kind = assent.LookupMetric(pt.Name, "").Kind
+			}
+			sr = &seriesRow{item: itemOf[i], name: pt.Name, kind: kind, isNew: true}
 			series[k] = sr
+		}
+		if pt.Kind == "" {
+			pt.Kind = sr.kind
 		}
 		if sr.kind != pt.Kind {
 			p.Add(fmt.Sprintf("%s[%d].kind", at, i), "metric %s of this item is a %s metric", pt.Name, sr.kind)
@@ -184,6 +203,23 @@ func addMetrics(ctx context.Context, tx *Tx, points []assent.MetricPoint, at str
 		return nil, err
 	}
 	return res, nil
+}
+
+// lockSeries takes the lock of each series key (item and name) on
+// PostgreSQL, in sorted order, in one statement; SQLite's single writer
+// serialises the writers already.
+func lockSeries(ctx context.Context, tx *Tx, keys []string) error {
+	if !tx.db.dialect.isPostgres() || len(keys) == 0 {
+		return nil
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	// The lock function is volatile, so it runs after the sort.
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':metric:' || k))
+		FROM unnest($1::text[]) AS k ORDER BY k`, keys); err != nil {
+		return fmt.Errorf("lock metric series: %w", err)
+	}
+	return nil
 }
 
 // loadSeries reads the series of items, by item and name.

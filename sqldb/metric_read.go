@@ -132,7 +132,8 @@ func (s *MetricService) readSeries(ctx context.Context, sr *seriesRow, q assent.
 	ms.Buckets = make([]assent.MetricBucket, 0, len(order))
 	for _, b := range order {
 		r := buckets[b]
-		ms.Buckets = append(ms.Buckets, assent.MetricBucket{Start: fromMS(b), End: fromMS(b + width), Count: r.count,
+		// The first and last buckets are cut to the range asked for.
+		ms.Buckets = append(ms.Buckets, assent.MetricBucket{Start: fromMS(max(b, lo)), End: fromMS(min(b+width, hi+1)), Count: r.count,
 			Min: r.min, Max: r.max, Mean: r.sum / float64(r.count), Last: r.last.value})
 	}
 	return ms, nil

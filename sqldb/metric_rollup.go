@@ -1,8 +1,10 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -85,6 +87,10 @@ func (w *metricWriter) upsertRollups(ctx context.Context) error {
 	for k := range w.rollups {
 		keys = append(keys, k)
 	}
+	// In key order, as every writer does.
+	slices.SortFunc(keys, func(a, b rollupKey) int {
+		return cmp.Or(cmp.Compare(a.series, b.series), cmp.Compare(a.level, b.level), cmp.Compare(a.bucket, b.bucket))
+	})
 	if d.isPostgres() {
 		n := len(keys)
 		series, levels, buckets, counts, lastTimes := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -276,4 +277,54 @@ func names(list []*assent.MetricSeries) []string {
 		out = append(out, s.Name)
 	}
 	return out
+}
+
+// TestMetricConcurrentIngest: calls that write one series at once, new or
+// not, the same points or not, all succeed and none loses another's.
+func TestMetricConcurrentIngest(t *testing.T) {
+	sqldbtest.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		g := newGovernance(t, db)
+		g.sync(t, assent.SyncBatch{Items: tutorialBatch})
+		v2 := g.byKey(t, "GT.m1.v2")
+		metrics := sqldb.NewMetricService(db)
+		const writers, each = 4, 50
+		errs := make(chan error, writers*2)
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Add(2)
+			go func() { // its own points of one new series
+				defer wg.Done()
+				var pts []assent.MetricPoint
+				for i := range each {
+					pts = append(pts, assent.MetricPoint{Item: v2.ID, Name: "recall", Value: float64(i), Time: day0.Add(time.Duration(i*writers+w) * time.Minute)})
+				}
+				_, err := metrics.AddMetrics(member, pts)
+				errs <- err
+			}()
+			go func() { // the same point as every other writer: a retry
+				defer wg.Done()
+				_, err := metrics.AddMetrics(member, []assent.MetricPoint{{Item: v2.ID, Name: "f1", Value: 0.5, Time: day0}})
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		recall := findSeries(t, metrics, assent.MetricQuery{Item: v2.ID, Name: "recall", Points: 1})[0]
+		var total int64
+		for _, b := range recall.Buckets {
+			total += b.Count
+		}
+		last := day0.Add(time.Duration(each*writers-1) * time.Minute)
+		if recall.Count != writers*each || total != writers*each || !recall.Latest.Time.Equal(last) {
+			t.Fatalf("after %d concurrent writers: count %d, in buckets %d, latest %v; want %d and %v", writers, recall.Count, total, recall.Latest.Time, writers*each, last)
+		}
+		if f1 := findSeries(t, metrics, assent.MetricQuery{Item: v2.ID, Name: "f1"})[0]; f1.Count != 1 {
+			t.Fatalf("the same point sent %d times at once: count %d", writers, f1.Count)
+		}
+	})
 }

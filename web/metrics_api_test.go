@@ -52,6 +52,19 @@ func TestMetricsAndDeploymentsAPI(t *testing.T) {
 					t.Fatalf("bad points: %d; want %s in %s", status, loc, body)
 				}
 			}
+			// What JSON cannot read is named too, not refused as a whole body.
+			unread := `{"points":[` + good + `,{"item":"` + v2 + `","name":"auc","time":"yesterday"},{"item":"` + v2 + `","name":"auc","time":"2026-08-01T00:00:00Z"},` +
+				`{"item":"` + v2 + `","name":"auc","value":"high","time":"2026-08-01T00:00:00Z"}]}`
+			status, body = e.do(member, "POST", "/api/v1/metrics", unread)
+			for _, loc := range []string{"points[1].value", "points[2].value", "points[3].value"} {
+				if status != 422 || !strings.Contains(body, `"location":"`+loc+`"`) {
+					t.Fatalf("unreadable points: %d; want %s in %s", status, loc, body)
+				}
+			}
+			status, body = e.do(member, "POST", "/api/v1/metrics", `{"points":[{"item":"`+v2+`","name":"auc","value":1,"time":"yesterday"}]}`)
+			if status != 422 || !strings.Contains(body, `"location":"points[0].time"`) {
+				t.Fatalf("a time that is not RFC 3339: %d %s", status, body)
+			}
 			var many strings.Builder
 			many.WriteString(`{"points":[`)
 			for i := range 10001 {
@@ -109,6 +122,9 @@ func TestMetricsAndDeploymentsAPI(t *testing.T) {
 			}
 			if status, body := e.do(member, "POST", "/api/v1/deployments", `{"item":"`+v2+`","target":"prod","time":"2026-11-01T10:00:00Z"}`); status != 201 || !strings.Contains(body, `"status":"deployed"`) {
 				t.Fatalf("record: %d %s", status, body)
+			}
+			if status, body := e.do(member, "POST", "/api/v1/deployments", `{"item":"`+v2+`"}`); status != 422 || !strings.Contains(body, `"location":"target"`) {
+				t.Fatalf("no target: %d %s", status, body)
 			}
 			if status, body := e.do(member, "POST", "/api/v1/deployments", `{"item":"`+v2+`","target":"prod","status":"gone"}`); status != 422 {
 				t.Fatalf("bad status: %d %s", status, body)

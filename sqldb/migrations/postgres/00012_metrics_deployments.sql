@@ -10,10 +10,10 @@ CREATE TABLE metric_series (
     count          BIGINT NOT NULL,
     first_time     BIGINT NOT NULL,
     last_time      BIGINT NOT NULL,
-    last_origin    TEXT NOT NULL,
+    last_origin    TEXT COLLATE "C" NOT NULL,
     last_value     DOUBLE PRECISION NOT NULL,
     eval_time      BIGINT,
-    eval_origin    TEXT,
+    eval_origin    TEXT COLLATE "C",
     eval_value     DOUBLE PRECISION,
     training_time  BIGINT,
     training_value DOUBLE PRECISION,
@@ -21,11 +21,12 @@ CREATE TABLE metric_series (
 );
 CREATE INDEX metric_series_name ON metric_series (name);
 
--- The points; a point is identified by series, time and origin.
+-- The points; a point is identified by series, time and origin. Origins
+-- compare byte by byte, as the server does, whatever the database's locale.
 CREATE TABLE metric_points (
     series_id BIGINT NOT NULL,
     time      BIGINT NOT NULL,
-    origin    TEXT NOT NULL,
+    origin    TEXT COLLATE "C" NOT NULL,
     value     DOUBLE PRECISION NOT NULL,
     PRIMARY KEY (series_id, time, origin)
 );
@@ -42,7 +43,7 @@ CREATE TABLE metric_rollups (
     min         DOUBLE PRECISION NOT NULL,
     max         DOUBLE PRECISION NOT NULL,
     last_time   BIGINT NOT NULL,
-    last_origin TEXT NOT NULL,
+    last_origin TEXT COLLATE "C" NOT NULL,
     last_value  DOUBLE PRECISION NOT NULL,
     PRIMARY KEY (series_id, level, bucket)
 );
