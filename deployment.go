@@ -33,7 +33,7 @@ type DeploymentTarget struct {
 // DeploymentTargetUpdate is the body of PUT /deployment-targets/{name}.
 type DeploymentTargetUpdate struct {
 	Stage       string `json:"stage"`
-	Policy      string `json:"policy"` // NO_CHECK when empty
+	Policy      string `json:"policy"`
 	Description string `json:"description"`
 }
 
@@ -43,7 +43,7 @@ var targetNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
 // appears in paths, so letters, digits, dot, dash and underscore.
 func ValidTargetName(name string) bool { return targetNamePattern.MatchString(name) }
 
-// Validate checks the update and fills the default policy.
+// Validate checks the update.
 func (u *DeploymentTargetUpdate) Validate(name string) error {
 	var p Problems
 	if !ValidTargetName(name) {
@@ -53,9 +53,8 @@ func (u *DeploymentTargetUpdate) Validate(name string) error {
 	if u.Stage == "" || len(u.Stage) > 40 {
 		p.Add("stage", "must be 1 to 40 characters, such as dev, test or prod")
 	}
-	if u.Policy == "" {
-		u.Policy = PolicyNoCheck
-	}
+	// Required, so that replacing a target without it never turns a gate
+	// off by default.
 	if u.Policy != PolicyPrevent && u.Policy != PolicyWarn && u.Policy != PolicyNoCheck {
 		p.Add("policy", "must be PREVENT, WARN or NO_CHECK")
 	}

@@ -54,9 +54,12 @@ func TestDecideDeployment(t *testing.T) {
 }
 
 func TestDeploymentTargetValidate(t *testing.T) {
-	u := DeploymentTargetUpdate{Stage: "prod"}
-	if err := u.Validate("automation-prod"); err != nil || u.Policy != PolicyNoCheck {
-		t.Fatalf("default policy: %v %q", err, u.Policy)
+	u := DeploymentTargetUpdate{Stage: "prod", Policy: PolicyWarn}
+	if err := u.Validate("automation-prod"); err != nil {
+		t.Fatal(err)
+	}
+	if err := (&DeploymentTargetUpdate{Stage: "prod"}).Validate("automation-prod"); err == nil {
+		t.Fatal("a target without a policy: no error")
 	}
 	bad := DeploymentTargetUpdate{Stage: "", Policy: "MAYBE"}
 	err := bad.Validate("no spaces allowed")

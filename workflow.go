@@ -63,13 +63,11 @@ func SetStepStatus(t *Template, steps []StepState, fields map[string]any, stepID
 		for j := i + 1; j < len(out); j++ {
 			next := t.step(out[j].ID)
 			if out[j].Status == StepNotStarted && (next == nil || StepVisible(next, fields)) {
-				// The guard may refuse to start it (a locked workflow).
-				if guard != nil {
-					if err := guard(out[j].ID, StepOngoing); err != nil {
-						return nil, err
-					}
+				// A locked workflow finishes the step but does not start
+				// the next one.
+				if guard == nil || guard(out[j].ID, StepOngoing) == nil {
+					out[j].Status = StepOngoing
 				}
-				out[j].Status = StepOngoing
 				break
 			}
 		}

@@ -60,7 +60,9 @@ func (s *AttachmentService) AddAttachment(ctx context.Context, n assent.NewAttac
 			it.Fields = map[string]any{}
 		}
 		it.Fields[n.Field] = next
-		it.Workflow.Steps = assent.StartCurrentStep(t, it.Workflow.Steps, []string{n.Field})
+		if err := startCurrentStep(ctx, tx, it, t, []string{n.Field}); err != nil {
+			return "", nil, nil, err
+		}
 		return "item.update",
 			map[string]any{"fields": map[string]any{n.Field: old}},
 			map[string]any{"fields": map[string]any{n.Field: next}, "attachment": map[string]any{"id": a.ID, "name": a.Name, "size": a.Size, "sha256": a.SHA256}},

@@ -1,8 +1,10 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"assent"
@@ -11,9 +13,10 @@ import (
 // checkRecorder writes the records of concurrent deployment checks in
 // shared transactions. Checks arrive by the thousand per second from
 // deployment pipelines; one commit each would make them queue on the
-// single writer (SQLite) or on the commit flush (PostgreSQL). The first
-// check to arrive writes everything pending, then what piled up
-// meanwhile; the others wait for the transaction that holds theirs.
+// single writer (SQLite) or on the commit flush (PostgreSQL). A check that
+// finds no writer at work becomes the writer: it writes everything
+// pending, and hands on to a new writer goroutine whatever piled up
+// meanwhile, so that its own request returns once its batch is committed.
 type checkRecorder struct {
 	mu      sync.Mutex
 	pending []*checkRecord
@@ -29,46 +32,85 @@ type checkRecord struct {
 	done                                  chan error
 }
 
-// record writes c, alone or with others, and returns once it is committed.
+// record writes c, alone or with others, and returns once it is committed
+// (or ctx ends: the record is written all the same).
 func (r *checkRecorder) record(ctx context.Context, db *DB, c *checkRecord) error {
 	c.done = make(chan error, 1)
 	r.mu.Lock()
 	r.pending = append(r.pending, c)
-	if r.busy {
-		r.mu.Unlock()
-		return <-c.done
-	}
+	lead := !r.busy
 	r.busy = true
-	// The writer writes for others too: their requests must not fail
-	// because this one's client went away.
-	ctx = context.WithoutCancel(ctx)
-	for len(r.pending) > 0 {
-		batch := r.pending
-		r.pending = nil
-		r.mu.Unlock()
-		err := writeChecks(ctx, db, batch)
-		for _, b := range batch {
-			b.done <- err
-		}
-		r.mu.Lock()
-	}
-	r.busy = false
 	r.mu.Unlock()
-	return <-c.done
+	if lead {
+		r.writeBatch(context.WithoutCancel(ctx), db)
+	}
+	select {
+	case err := <-c.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
-func writeChecks(ctx context.Context, db *DB, batch []*checkRecord) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		for _, c := range batch {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO deployment_checks (item_id, target, decision, policy, signoff_state, cycle, time, actor)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-				ON CONFLICT (item_id, target) DO UPDATE SET decision = excluded.decision, policy = excluded.policy,
-				signoff_state = excluded.signoff_state, cycle = excluded.cycle, time = excluded.time, actor = excluded.actor`,
-				c.item, c.target, c.decision, c.policy, c.state, c.cycle, ms(c.event.Time), c.event.Actor); err != nil {
-				return fmt.Errorf("record deployment check: %w", err)
-			}
-			tx.events = append(tx.events, c.event)
+// writeBatch writes what is pending, then leaves the rest to a new writer.
+func (r *checkRecorder) writeBatch(ctx context.Context, db *DB) {
+	r.mu.Lock()
+	batch := r.pending
+	r.pending = nil
+	r.mu.Unlock()
+	err := writeChecks(ctx, db, batch)
+	for _, c := range batch {
+		c.done <- err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.pending) == 0 {
+		r.busy = false
+		return
+	}
+	go r.writeBatch(ctx, db)
+}
+
+// writeChecks writes a batch, trying again when it loses a race (two
+// replicas writing the same rows). Rows are written in key order, the
+// latest check of each item and target only, so that writers never wait
+// on each other in a circle. A panic is turned into the batch's error so
+// that the writer always hands on.
+func writeChecks(ctx context.Context, db *DB, batch []*checkRecord) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("record deployment checks: panic: %v", p)
 		}
-		return nil
+	}()
+	latest := map[[2]string]*checkRecord{}
+	for _, c := range batch {
+		latest[[2]string{c.item, c.target}] = c
+	}
+	rows := make([]*checkRecord, 0, len(latest))
+	for _, c := range latest {
+		rows = append(rows, c)
+	}
+	slices.SortFunc(rows, func(a, b *checkRecord) int {
+		return cmp.Or(cmp.Compare(a.item, b.item), cmp.Compare(a.target, b.target))
 	})
+	for attempt := 0; ; attempt++ {
+		err = db.inTx(ctx, func(tx *Tx) error {
+			for _, c := range rows {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO deployment_checks (item_id, target, decision, policy, signoff_state, cycle, time, actor)
+					VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+					ON CONFLICT (item_id, target) DO UPDATE SET decision = excluded.decision, policy = excluded.policy,
+					signoff_state = excluded.signoff_state, cycle = excluded.cycle, time = excluded.time, actor = excluded.actor`,
+					c.item, c.target, c.decision, c.policy, c.state, c.cycle, ms(c.event.Time), c.event.Actor); err != nil {
+					return fmt.Errorf("record deployment check: %w", err)
+				}
+			}
+			for _, c := range batch {
+				tx.events = append(tx.events, c.event)
+			}
+			return nil
+		})
+		if assent.ErrorCode(err) != assent.ECONFLICT || attempt == 2 {
+			return err
+		}
+	}
 }

@@ -122,8 +122,8 @@ func (s *DeploymentService) RecordDeployments(ctx context.Context, records []ass
 	if _, err := assent.RequireRole(ctx, assent.RoleMember); err != nil {
 		return nil, err
 	}
-	if len(records) > assent.MaxSyncItems {
-		return nil, assent.Errorf(assent.ETOOLARGE, "A call records at most %d deployments.", assent.MaxSyncItems)
+	if err := checkDeploymentCount(len(records), "deployments"); err != nil {
+		return nil, err
 	}
 	var out []*assent.Deployment
 	err := s.db.inTx(ctx, func(tx *Tx) error {
@@ -139,6 +139,14 @@ func (s *DeploymentService) RecordDeployments(ctx context.Context, records []ass
 		return err
 	})
 	return out, err
+}
+
+func checkDeploymentCount(n int, at string) error {
+	if n > assent.MaxSyncItems {
+		return &assent.Error{Code: assent.ETOOLARGE, Message: fmt.Sprintf("A call records at most %d deployments; this one has %d.", assent.MaxSyncItems, n),
+			Details: []assent.ErrorDetail{{Location: at, Message: fmt.Sprintf("has %d deployments; at most %d", n, assent.MaxSyncItems)}}}
+	}
+	return nil
 }
 
 // recordDeployments checks and writes records; resolve gives each record's
@@ -167,6 +175,8 @@ func recordDeployments(ctx context.Context, tx *Tx, records []assent.Deployment,
 		}
 		r.Time = r.Time.UTC().Truncate(1e6)
 		switch {
+		case r.Target == "":
+			p.Add(loc(i, "target"), "is required: the name of a deployment target")
 		case kind == "" && r.Key != "":
 			p.Add(loc(i, "key"), "no model version or bundle with key %q in this source", r.Key)
 		case kind == "" && r.Item == "":
@@ -213,9 +223,23 @@ func recordDeployments(ctx context.Context, tx *Tx, records []assent.Deployment,
 			return nil, 0, fmt.Errorf("read deployment: %w", err)
 		}
 		r.ID = sortableID("dep_", tx.now)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO deployments (`+deploymentColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			r.ID, r.Item, r.Target, r.Status, ms(r.Time), r.Reference, r.RecordedBy, ms(r.RecordedAt)); err != nil {
+		// The same record sent twice at once: the second finds the first.
+		res, err := tx.ExecContext(ctx, `INSERT INTO deployments (`+deploymentColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			ON CONFLICT (item_id, target, time, status) DO NOTHING`,
+			r.ID, r.Item, r.Target, r.Status, ms(r.Time), r.Reference, r.RecordedBy, ms(r.RecordedAt))
+		if err != nil {
 			return nil, 0, fmt.Errorf("insert deployment: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return nil, 0, fmt.Errorf("insert deployment: %w", err)
+		} else if n == 0 {
+			old, err := scanDeployment(tx.QueryRowContext(ctx, `SELECT `+deploymentColumns+` FROM deployments WHERE item_id = $1 AND target = $2 AND time = $3 AND status = $4`,
+				r.Item, r.Target, ms(r.Time), r.Status))
+			if err != nil {
+				return nil, 0, fmt.Errorf("read deployment: %w", err)
+			}
+			*r = *old
+			continue
 		}
 		tx.record("governable", r.Item, "deployment.record", nil, map[string]any{
 			"id": r.ID, "target": r.Target, "status": r.Status, "time": r.Time, "reference": r.Reference})

@@ -47,6 +47,18 @@ func (s *DeploymentService) CheckDeployment(ctx context.Context, req assent.Depl
 	check := &assent.DeploymentCheck{Target: target.Name, Stage: target.Stage, Policy: target.Policy, Item: g.id,
 		GovernedItem: g.governed, SignoffState: string(gate.State), Time: now}
 	check.Decision, check.Locked, check.Reasons = assent.DecideDeployment(target, gate)
+	if !check.Locked && gate.Governed && assent.LockedState(gate.State) {
+		// Locked already, by a deployment or an earlier check elsewhere.
+		by, err := lockingTarget(ctx, s.db.read, *g.governed, gate.State, cycle)
+		if err != nil {
+			return nil, err
+		}
+		if by != "" {
+			check.Locked = true
+			check.Reasons = append(check.Reasons, assent.CheckReason{Severity: assent.SeverityError, Code: "WORKFLOW_LOCKED",
+				Message: fmt.Sprintf("The workflow is locked after the %s step until its sign-off is reset (by target %s).", gate.GatingStep, by)})
+		}
+	}
 	actor := "anonymous"
 	if u := assent.UserFromContext(ctx); u != nil {
 		actor = u.Username

@@ -11,24 +11,27 @@ import (
 )
 
 // lockingTarget says why a governed item's workflow is locked: the name of
-// a PREVENT target that one of its source objects is deployed to, or was
-// checked against while the gating sign-off was REJECTED or ABANDONED in
-// its current cycle; "" when it is not locked. state and cycle are the
-// gating sign-off's.
+// a target, PREVENT now, that one of its source objects is deployed to
+// (its latest deployed or undeployed record says deployed; a failed
+// deployment leaves the one before in place) or was checked against in the
+// gating sign-off's current cycle; "" when it is not locked. state and
+// cycle are the gating sign-off's: only REJECTED and ABANDONED lock.
 func lockingTarget(ctx context.Context, q queryer, item string, state assent.SignoffState, cycle int64) (string, error) {
 	if !assent.LockedState(state) {
 		return "", nil
 	}
 	var target string
 	err := q.QueryRowContext(ctx, `SELECT t.name FROM governable_items g
-		JOIN deployments d ON d.item_id = g.id
+		JOIN deployments d ON d.item_id = g.id AND d.status = 'deployed'
 		JOIN deployment_targets t ON t.name = d.target AND t.policy = 'PREVENT'
-		WHERE g.governed_item_id = $1 AND d.status = 'deployed'
-		  AND NOT EXISTS (SELECT 1 FROM deployments n WHERE n.item_id = d.item_id AND n.target = d.target AND n.time > d.time)
+		WHERE g.governed_item_id = $1
+		  AND NOT EXISTS (SELECT 1 FROM deployments n WHERE n.item_id = d.item_id AND n.target = d.target
+		                  AND n.status = 'undeployed' AND n.time > d.time)
 		UNION ALL
-		SELECT c.target FROM governable_items g
-		JOIN deployment_checks c ON c.item_id = g.id
-		WHERE g.governed_item_id = $1 AND c.policy = 'PREVENT' AND c.cycle = $2 AND c.signoff_state IN ('REJECTED', 'ABANDONED')
+		SELECT t.name FROM governable_items g
+		JOIN deployment_checks c ON c.item_id = g.id AND c.cycle = $2
+		JOIN deployment_targets t ON t.name = c.target AND t.policy = 'PREVENT'
+		WHERE g.governed_item_id = $1
 		LIMIT 1`, item, cycle).Scan(&target)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil

@@ -1,7 +1,9 @@
 package sqldb_test
 
 import (
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -57,6 +59,37 @@ func TestDeploymentChecks(t *testing.T) {
 				t.Fatalf("the check is not an event: %v", evs)
 			}
 		})
+		t.Run("ConcurrentChecks", func(t *testing.T) {
+			// Checks share transactions; each still gets its answer and its event.
+			before := len(eventsOf(t, db, "governable", v1.ID))
+			const goroutines, each = 16, 10
+			var wg sync.WaitGroup
+			errs := make(chan error, goroutines*each)
+			for range goroutines {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := range each {
+						target := []string{"dev", "staging", "prod"}[i%3]
+						c, err := deployments.CheckDeployment(as("vic", assent.RoleViewer), assent.DeploymentCheckRequest{Target: target, Item: v1.ID})
+						if err == nil && c.Target != target {
+							err = fmt.Errorf("asked %s, answered for %s", target, c.Target)
+						}
+						errs <- err
+					}
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if after := len(eventsOf(t, db, "governable", v1.ID)); after-before != goroutines*each {
+				t.Fatalf("%d checks wrote %d events", goroutines*each, after-before)
+			}
+		})
 		t.Run("ErrBadChecks", func(t *testing.T) {
 			_, err := deployments.CheckDeployment(member, assent.DeploymentCheckRequest{Target: "moon", Item: v2.ID})
 			wantCode(t, err, assent.ENOTFOUND)
@@ -89,11 +122,12 @@ func TestDeploymentChecks(t *testing.T) {
 			if _, err := act(signoffs, "bob", version, assent.ActEditApproval, func(r *assent.SignoffActionRequest) { r.Status = "REJECTED" }); err != nil {
 				t.Fatal(err)
 			}
-			// Rejected, but checked only against WARN: not locked.
+			// Rejected after prod was checked in this cycle (and allowed it):
+			// the workflow is locked, and a check against WARN says so.
 			c := check("staging", v2.ID)
 			want(c, assent.DecisionWarn, "SIGNOFF_NOT_APPROVED")
-			if c.Locked {
-				t.Fatal("a WARN target locked the workflow")
+			if !c.Locked || c.Reasons[len(c.Reasons)-1].Code != "WORKFLOW_LOCKED" || !strings.Contains(c.Reasons[len(c.Reasons)-1].Message, "prod") {
+				t.Fatalf("rejected after a check against PREVENT: %+v", c)
 			}
 			c = check("prod", v2.ID)
 			if !c.Locked || c.Reasons[len(c.Reasons)-1].Code != "WORKFLOW_LOCKED" {
@@ -106,6 +140,19 @@ func TestDeploymentChecks(t *testing.T) {
 			}
 			if err := setStep("development", assent.StepFinished); err != nil {
 				t.Fatalf("a step before the gate stays free: %v", err)
+			}
+			// Relaxing prod ends the lock; making it strict again brings it back.
+			if _, _, err := deployments.PutTarget(admin, "prod", assent.DeploymentTargetUpdate{Stage: "prod", Policy: assent.PolicyWarn}); err != nil {
+				t.Fatal(err)
+			}
+			if lock, err := deployments.FindWorkflowLock(member, version); err != nil || lock != "" {
+				t.Fatalf("prod under WARN still locks: %q %v", lock, err)
+			}
+			if _, _, err := deployments.PutTarget(admin, "prod", assent.DeploymentTargetUpdate{Stage: "prod", Policy: assent.PolicyPrevent}); err != nil {
+				t.Fatal(err)
+			}
+			if lock, err := deployments.FindWorkflowLock(member, version); err != nil || lock != "prod" {
+				t.Fatalf("prod under PREVENT again: %q %v", lock, err)
 			}
 			if _, err := act(signoffs, "carol", version, assent.ActReset, nil); err != nil {
 				t.Fatal(err)
@@ -131,6 +178,11 @@ func TestDeploymentChecks(t *testing.T) {
 				t.Fatal(err)
 			}
 			wantCode(t, setStep("production", assent.StepFinished), assent.ECONFLICT)
+			// A failed redeployment leaves the version serving: still locked.
+			if _, err := deployments.RecordDeployments(member, []assent.Deployment{{Item: v2.ID, Target: "prod", Time: at.Add(time.Minute), Status: assent.DeploymentFailed}}, ""); err != nil {
+				t.Fatal(err)
+			}
+			wantCode(t, setStep("production", assent.StepFinished), assent.ECONFLICT)
 			// Taken off prod: no longer locked.
 			if _, err := deployments.RecordDeployments(member, []assent.Deployment{{Item: v2.ID, Target: "prod", Time: at.Add(time.Hour), Status: assent.DeploymentUndeployed}}, ""); err != nil {
 				t.Fatal(err)
@@ -148,7 +200,7 @@ func TestDeploymentChecks(t *testing.T) {
 					prod = st
 				}
 			}
-			if prod == nil || prod.Count != 2 || prod.Latest.Status != assent.DeploymentUndeployed || prod.LastCheck == nil || prod.LastCheck.Decision != assent.DecisionBlock {
+			if prod == nil || prod.Count != 3 || prod.Latest.Status != assent.DeploymentUndeployed || prod.LastCheck == nil || prod.LastCheck.Decision != assent.DecisionBlock {
 				t.Fatalf("prod status %+v", prod)
 			}
 			list, _, err := deployments.FindDeployments(member, assent.DeploymentFilter{Item: v2.ID, Limit: 1})

@@ -133,16 +133,8 @@ func (s *ItemService) UpdateItem(ctx context.Context, id string, upd assent.Item
 		if len(changed) > 0 {
 			before["fields"], after["fields"] = bf, af
 			it.Fields = merged
-			started := assent.StartCurrentStep(t, it.Workflow.Steps, changed)
-			if cur := assent.CurrentStep(it.Workflow.Steps); !slices.Equal(started, it.Workflow.Steps) {
-				// A locked workflow keeps the edit but does not start the step.
-				guard, err := stepGuard(ctx, tx, it, t)
-				if err != nil {
-					return "", nil, nil, err
-				}
-				if guard(cur, assent.StepOngoing) == nil {
-					it.Workflow.Steps = started
-				}
+			if err := startCurrentStep(ctx, tx, it, t, changed); err != nil {
+				return "", nil, nil, err
 			}
 		}
 		if len(after) == 0 {
@@ -176,6 +168,24 @@ func (s *ItemService) SetItemStep(ctx context.Context, id, step string, status a
 		it.Workflow.Steps = steps
 		return "item.workflow", map[string]any{"steps": before}, map[string]any{"steps": after}, nil
 	})
+}
+
+// startCurrentStep starts the current step when changed holds one of its
+// fields, unless the step guard refuses: a locked workflow keeps the edit
+// but does not start the step.
+func startCurrentStep(ctx context.Context, tx *Tx, it *assent.Item, t *assent.Template, changed []string) error {
+	started := assent.StartCurrentStep(t, it.Workflow.Steps, changed)
+	if slices.Equal(started, it.Workflow.Steps) {
+		return nil
+	}
+	guard, err := stepGuard(ctx, tx, it, t)
+	if err != nil {
+		return err
+	}
+	if guard(assent.CurrentStep(it.Workflow.Steps), assent.StepOngoing) == nil {
+		it.Workflow.Steps = started
+	}
+	return nil
 }
 
 // stepGuard holds the rules that can refuse a step change: a step whose

@@ -36,8 +36,8 @@ func (s *GovernableService) Sync(ctx context.Context, source string, b assent.Sy
 	if err := checkPointCount(len(b.Metrics), "metrics"); err != nil {
 		return nil, err
 	}
-	if len(b.Deployments) > assent.MaxSyncItems {
-		return nil, assent.Errorf(assent.ETOOLARGE, "A batch holds at most %d deployments; this one has %d.", assent.MaxSyncItems, len(b.Deployments))
+	if err := checkDeploymentCount(len(b.Deployments), "deployments"); err != nil {
+		return nil, err
 	}
 	problems, bad, attrs := checkBatch(&b)
 	problems = append(problems, assent.CheckMetricPoints(b.Metrics, "metrics", true, s.db.Now())...)

@@ -33,7 +33,7 @@ type targetPutInput struct {
 	Name string `path:"name" maxLength:"100" example:"automation-prod"`
 	Body struct {
 		Stage       string `json:"stage" maxLength:"40" example:"prod" doc:"Such as dev, test or prod."`
-		Policy      string `json:"policy,omitempty" doc:"PREVENT blocks an item whose deployment sign-off is not approved, WARN warns, NO_CHECK (the default) allows."`
+		Policy      string `json:"policy" doc:"PREVENT blocks an item whose deployment sign-off is not approved, WARN warns, NO_CHECK allows."`
 		Description string `json:"description,omitempty" maxLength:"2000"`
 	}
 }
@@ -80,8 +80,8 @@ func (s *Server) handleTargetList(ctx context.Context, _ *struct{}) (*targetList
 
 type deploymentRecordInput struct {
 	Body struct {
-		Item      string `json:"item" doc:"Governable id of a model version or bundle."`
-		Target    string `json:"target"`
+		Item      string `json:"item,omitempty" doc:"Governable id of a model version or bundle (required)."`
+		Target    string `json:"target,omitempty" doc:"Name of the deployment target (required)."`
 		Status    string `json:"status,omitempty" enum:"deployed,undeployed,failed," doc:"deployed when empty."`
 		Time      string `json:"time,omitempty" format:"date-time" doc:"When it happened; now when empty."`
 		Reference string `json:"reference,omitempty" maxLength:"200" doc:"The platform's own id of the deployment."`
