@@ -68,7 +68,13 @@ func (w *metricWriter) addToRollups(series int64, pt pointRef) {
 
 // upsertRollups adds the gathered aggregates to the stored ones.
 func (w *metricWriter) upsertRollups(ctx context.Context) error {
-	if len(w.rollups) == 0 {
+	return w.writeRollups(ctx, w.rollups, false)
+}
+
+// writeRollups writes aggregates: added to the stored ones, or replacing
+// them (replace) when they were computed again from every point.
+func (w *metricWriter) writeRollups(ctx context.Context, rollups map[rollupKey]*rollup, replace bool) error {
+	if len(rollups) == 0 {
 		return nil
 	}
 	d := w.tx.db.dialect
@@ -82,9 +88,13 @@ func (w *metricWriter) upsertRollups(ctx context.Context) error {
 		last_time = CASE WHEN ` + later + ` THEN excluded.last_time ELSE metric_rollups.last_time END,
 		last_value = CASE WHEN ` + later + ` THEN excluded.last_value ELSE metric_rollups.last_value END,
 		last_origin = CASE WHEN ` + later + ` THEN excluded.last_origin ELSE metric_rollups.last_origin END`
+	if replace {
+		conflict = ` ON CONFLICT (series_id, level, bucket) DO UPDATE SET count = excluded.count, sum = excluded.sum, min = excluded.min, max = excluded.max,
+			last_time = excluded.last_time, last_value = excluded.last_value, last_origin = excluded.last_origin`
+	}
 	const columns = 10
-	keys := make([]rollupKey, 0, len(w.rollups))
-	for k := range w.rollups {
+	keys := make([]rollupKey, 0, len(rollups))
+	for k := range rollups {
 		keys = append(keys, k)
 	}
 	// In key order, as every writer does.
@@ -97,7 +107,7 @@ func (w *metricWriter) upsertRollups(ctx context.Context) error {
 		sums, mins, maxs, lastValues := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 		lastOrigins := make([]string, n)
 		for i, k := range keys {
-			r := w.rollups[k]
+			r := rollups[k]
 			series[i], levels[i], buckets[i], counts[i], lastTimes[i] = k.series, int64(k.level), k.bucket, r.count, r.last.time
 			sums[i], mins[i], maxs[i], lastValues[i], lastOrigins[i] = r.sum, r.min, r.max, r.last.value, r.last.origin
 		}
@@ -119,7 +129,7 @@ func (w *metricWriter) upsertRollups(ctx context.Context) error {
 			if i > 0 {
 				sb.WriteByte(',')
 			}
-			r := w.rollups[k]
+			r := rollups[k]
 			d.writePlaceholders(&sb, len(args), columns)
 			args = append(args, k.series, k.level, k.bucket, r.count, r.sum, r.min, r.max, r.last.time, r.last.origin, r.last.value)
 		}
@@ -131,36 +141,70 @@ func (w *metricWriter) upsertRollups(ctx context.Context) error {
 	return nil
 }
 
-// applyCorrections writes corrected values, then computes each bucket they
-// fall in again from the points: a minimum or maximum cannot be undone
-// from an aggregate.
+// applyCorrections writes corrected values, then computes the buckets of
+// every day they fall in again from that day's points: a minimum or a
+// maximum cannot be undone from an aggregate, and every level's buckets
+// lie within a day.
 func (w *metricWriter) applyCorrections(ctx context.Context) error {
-	redo := map[rollupKey]bool{}
+	if len(w.corrected) == 0 {
+		return nil
+	}
+	day := rollupLevels[len(rollupLevels)-1]
+	days := map[[2]int64]bool{} // series, day start
+	for _, c := range w.corrected {
+		days[[2]int64{c.series, floorTo(c.time, day)}] = true
+	}
+	if err := w.updatePoints(ctx); err != nil {
+		return err
+	}
+	redone := map[rollupKey]*rollup{}
+	for d := range days {
+		rows, err := w.tx.QueryContext(ctx, `SELECT time, origin, value FROM metric_points WHERE series_id = $1 AND time >= $2 AND time < $3`, d[0], d[1], d[1]+day)
+		if err != nil {
+			return fmt.Errorf("compute metric rollups: %w", err)
+		}
+		for rows.Next() {
+			var pt pointRef
+			if err := rows.Scan(&pt.time, &pt.origin, &pt.value); err != nil {
+				rows.Close()
+				return fmt.Errorf("compute metric rollups: %w", err)
+			}
+			for level, width := range rollupLevels {
+				k := rollupKey{d[0], level, floorTo(pt.time, width)}
+				if redone[k] == nil {
+					redone[k] = &rollup{}
+				}
+				redone[k].addPoint(pt)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("compute metric rollups: %w", err)
+		}
+	}
+	return w.writeRollups(ctx, redone, true)
+}
+
+// updatePoints writes the corrected values: one statement on PostgreSQL,
+// where each would be a round trip; one each on SQLite, in process.
+func (w *metricWriter) updatePoints(ctx context.Context) error {
+	if w.tx.db.dialect.isPostgres() {
+		n := len(w.corrected)
+		series, times, origins, values := make([]int64, n), make([]int64, n), make([]string, n), make([]float64, n)
+		for i, c := range w.corrected {
+			series[i], times[i], origins[i], values[i] = c.series, c.time, c.origin, c.value
+		}
+		if _, err := w.tx.ExecContext(ctx, `UPDATE metric_points p SET value = u.value
+			FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::float8[]) AS u (series_id, time, origin, value)
+			WHERE p.series_id = u.series_id AND p.time = u.time AND p.origin = u.origin`, series, times, origins, values); err != nil {
+			return fmt.Errorf("correct metric points: %w", err)
+		}
+		return nil
+	}
 	for _, c := range w.corrected {
 		if _, err := w.tx.ExecContext(ctx, `UPDATE metric_points SET value = $1 WHERE series_id = $2 AND time = $3 AND origin = $4`,
 			c.value, c.series, c.time, c.origin); err != nil {
 			return fmt.Errorf("correct metric point: %w", err)
-		}
-		for level, width := range rollupLevels {
-			redo[rollupKey{c.series, level, floorTo(c.time, width)}] = true
-		}
-	}
-	for k := range redo {
-		width := rollupLevels[k.level]
-		var r rollup
-		err := w.tx.QueryRowContext(ctx, `SELECT count(*), sum(value), min(value), max(value) FROM metric_points WHERE series_id = $1 AND time >= $2 AND time < $3`,
-			k.series, k.bucket, k.bucket+width).Scan(&r.count, &r.sum, &r.min, &r.max)
-		if err != nil {
-			return fmt.Errorf("compute metric rollup: %w", err)
-		}
-		err = w.tx.QueryRowContext(ctx, `SELECT time, origin, value FROM metric_points WHERE series_id = $1 AND time >= $2 AND time < $3 ORDER BY time DESC, origin DESC LIMIT 1`,
-			k.series, k.bucket, k.bucket+width).Scan(&r.last.time, &r.last.origin, &r.last.value)
-		if err != nil {
-			return fmt.Errorf("compute metric rollup: %w", err)
-		}
-		if _, err := w.tx.ExecContext(ctx, `UPDATE metric_rollups SET count = $1, sum = $2, min = $3, max = $4, last_time = $5, last_origin = $6, last_value = $7
-			WHERE series_id = $8 AND level = $9 AND bucket = $10`, r.count, r.sum, r.min, r.max, r.last.time, r.last.origin, r.last.value, k.series, k.level, k.bucket); err != nil {
-			return fmt.Errorf("update metric rollup: %w", err)
 		}
 	}
 	return nil

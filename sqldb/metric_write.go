@@ -2,6 +2,8 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -66,18 +68,19 @@ func (w *metricWriter) createSeries(ctx context.Context, keys []string, series m
 // addSeries sorts the points of one series into new, unchanged and
 // corrected, and updates the series' latest values.
 func (w *metricWriter) addSeries(ctx context.Context, sr *seriesRow, points []assent.MetricPoint, idx []int, at string, p *assent.Problems, res *assent.MetricResult) error {
-	lo, hi := points[idx[0]].Time.UnixMilli(), points[idx[0]].Time.UnixMilli()
-	for _, i := range idx {
-		t := points[i].Time.UnixMilli()
-		lo, hi = min(lo, t), max(hi, t)
-	}
-	// Appending after the series' last point, the common case, needs no read.
-	stored := map[pointKey]float64{}
-	if !sr.isNew && lo <= sr.last.time {
-		var err error
-		if stored, err = storedPoints(ctx, w.tx, sr.id, lo, hi); err != nil {
-			return err
+	// Only points at or before the series' last one may be stored already:
+	// appending, the common case, reads nothing.
+	var maybe []pointKey
+	if !sr.isNew {
+		for _, i := range idx {
+			if t := points[i].Time.UnixMilli(); t <= sr.last.time {
+				maybe = append(maybe, pointKey{t, points[i].Origin})
+			}
 		}
+	}
+	stored, err := storedPoints(ctx, w.tx, sr.id, maybe)
+	if err != nil {
+		return err
 	}
 	ev := w.event(sr.item)
 	seen := map[pointKey]int{}
@@ -166,14 +169,38 @@ func (sr *seriesRow) correct(pt pointRef) {
 	}
 }
 
-// storedPoints reads a series' points between lo and hi, both included.
-func storedPoints(ctx context.Context, tx *Tx, series, lo, hi int64) (map[pointKey]float64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT time, origin, value FROM metric_points WHERE series_id = $1 AND time >= $2 AND time <= $3`, series, lo, hi)
+// storedPoints reads which of keys a series holds, with their values, by
+// looking each up: a batch that back-fills one old point reads one point,
+// not the range up to it.
+func storedPoints(ctx context.Context, tx *Tx, series int64, keys []pointKey) (map[pointKey]float64, error) {
+	out := map[pointKey]float64{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	var rows *sql.Rows
+	var err error
+	if tx.db.dialect.isPostgres() {
+		times, origins := make([]int64, len(keys)), make([]string, len(keys))
+		for i, k := range keys {
+			times[i], origins[i] = k.time, k.origin
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT p.time, p.origin, p.value FROM unnest($2::bigint[], $3::text[]) AS k (time, origin)
+			JOIN metric_points p ON p.series_id = $1 AND p.time = k.time AND p.origin = k.origin`, series, times, origins)
+	} else {
+		pairs := make([][2]any, len(keys))
+		for i, k := range keys {
+			pairs[i] = [2]any{k.time, k.origin}
+		}
+		list, _ := json.Marshal(pairs)
+		// CROSS JOIN keeps the keys as the outer loop: one primary-key
+		// lookup each.
+		rows, err = tx.QueryContext(ctx, `SELECT p.time, p.origin, p.value FROM json_each($2) AS k
+			CROSS JOIN metric_points p ON p.series_id = $1 AND p.time = k.value ->> 0 AND p.origin = k.value ->> 1`, series, string(list))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read metric points: %w", err)
 	}
 	defer rows.Close()
-	out := map[pointKey]float64{}
 	for rows.Next() {
 		var k pointKey
 		var v float64
