@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"encoding/json"
 	"database/sql"
 	"fmt"
 	"slices"
@@ -80,6 +81,8 @@ type seriesRow struct {
 	first                int64
 	last, eval, training *pointRef
 	isNew                bool
+	// base is the finest rollup level the series keeps.
+	base int
 }
 
 // pointRef is a point's identity and value.
@@ -147,7 +150,13 @@ func addMetrics(ctx context.Context, tx *Tx, points []assent.MetricPoint, at str
 	if err := lockSeries(ctx, tx, keys); err != nil {
 		return nil, err
 	}
-	series, err := loadSeries(ctx, tx, tx.db.dialect, itemIDs)
+	pairs := make([][2]string, 0, len(keys))
+	for i := range points {
+		if !bad[i] {
+			pairs = append(pairs, [2]string{itemOf[i], points[i].Name})
+		}
+	}
+	series, err := loadSeries(ctx, tx, tx.db.dialect, pairs)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +195,7 @@ func addMetrics(ctx context.Context, tx *Tx, points []assent.MetricPoint, at str
 		return nil, p.Err()
 	}
 	res := &assent.MetricResult{}
-	w := &metricWriter{tx: tx, rollups: map[rollupKey]*rollup{}}
+	w := &metricWriter{tx: tx, rollups: map[rollupKey]*rollup{}, rolled: map[int64]int{}}
 	if err := w.createSeries(ctx, order, series); err != nil {
 		return nil, err
 	}
@@ -222,15 +231,27 @@ func lockSeries(ctx context.Context, tx *Tx, keys []string) error {
 	return nil
 }
 
-// loadSeries reads the series of items, by item and name.
-func loadSeries(ctx context.Context, q rowsQueryer, d dialect, items []string) (map[string]*seriesRow, error) {
+// loadSeries reads the series of the given items and names (pairs[i] is
+// item, name), by item and name; one index lookup each.
+func loadSeries(ctx context.Context, q rowsQueryer, d dialect, pairs [][2]string) (map[string]*seriesRow, error) {
 	out := map[string]*seriesRow{}
-	if len(items) == 0 {
+	if len(pairs) == 0 {
 		return out, nil
 	}
-	slices.Sort(items)
-	items = slices.Compact(items)
-	list, err := querySeries(ctx, q, `WHERE `+d.inList("item_id", 1), d.listArg(items))
+	var list []*seriesRow
+	var err error
+	if d.isPostgres() {
+		items, names := make([]string, len(pairs)), make([]string, len(pairs))
+		for i, p := range pairs {
+			items[i], names[i] = p[0], p[1]
+		}
+		list, err = querySeries(ctx, q, `JOIN unnest($1::text[], $2::text[]) AS k (item_id, name) ON s.item_id = k.item_id AND s.name = k.name`, items, names)
+	} else {
+		b, _ := json.Marshal(pairs)
+		// CROSS JOIN keeps the pairs as the outer loop.
+		list, err = querySeries(ctx, q, `WHERE s.id IN (SELECT m.id FROM json_each($1) AS k CROSS JOIN metric_series m
+			ON m.item_id = k.value ->> 0 AND m.name = k.value ->> 1)`, string(b))
+	}
 	for _, sr := range list {
 		out[sr.item+"\x00"+sr.name] = sr
 	}
@@ -238,10 +259,10 @@ func loadSeries(ctx context.Context, q rowsQueryer, d dialect, items []string) (
 }
 
 const seriesColumns = `id, item_id, name, kind, count, first_time, last_time, last_origin, last_value,
-	eval_time, eval_origin, eval_value, training_time, training_value`
+	eval_time, eval_origin, eval_value, training_time, training_value, rollup_base`
 
 func querySeries(ctx context.Context, q rowsQueryer, where string, args ...any) ([]*seriesRow, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+seriesColumns+` FROM metric_series `+where, args...)
+	rows, err := q.QueryContext(ctx, `SELECT `+prefixed("s.", seriesColumns)+` FROM metric_series s `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read metric series: %w", err)
 	}
@@ -253,7 +274,7 @@ func querySeries(ctx context.Context, q rowsQueryer, where string, args ...any) 
 		var evalOrigin sql.NullString
 		var evalValue, trainingValue sql.NullFloat64
 		if err := rows.Scan(&sr.id, &sr.item, &sr.name, &sr.kind, &sr.count, &sr.first, &sr.last.time, &sr.last.origin, &sr.last.value,
-			&evalTime, &evalOrigin, &evalValue, &trainingTime, &trainingValue); err != nil {
+			&evalTime, &evalOrigin, &evalValue, &trainingTime, &trainingValue, &sr.base); err != nil {
 			return nil, fmt.Errorf("read metric series: %w", err)
 		}
 		if evalTime.Valid {

@@ -88,23 +88,23 @@ func (s *MetricService) readSeries(ctx context.Context, sr *seriesRow, q assent.
 		return ms, s.rawPoints(ctx, sr.id, lo, hi, ms)
 	}
 	width := (hi - lo + n) / n // ceil((hi - lo + 1) / n)
-	level := -1
+	level := -1                // the points themselves
 	for i, w := range rollupLevels {
-		if w <= width {
+		if w <= width && i >= sr.base && hasRollups(sr.count) {
 			level = i
 		}
 	}
 	var start int64
 	if level < 0 {
-		// Buckets narrower than the finest rollup: the range is short, so
-		// its points are few enough to read.
+		// A short series, or buckets narrower than the finest rollup (a
+		// short range): few enough points to read.
 		start = lo
 	} else {
 		lw := rollupLevels[level]
 		start = floorTo(lo, lw)
 		width = lw * ((hi + 1 - start + n*lw - 1) / (n * lw))
 	}
-	pieces, err := s.pieces(ctx, sr.id, lo, hi, level)
+	pieces, err := s.pieces(ctx, sr.id, lo, hi, level, sr.base)
 	if err != nil {
 		return nil, err
 	}
@@ -146,17 +146,17 @@ type piece struct {
 }
 
 // pieces covers [lo, hi] with the rollups of level and, at the edges where
-// a bucket of that level would reach outside, with finer ones, down to the
-// points themselves.
-func (s *MetricService) pieces(ctx context.Context, series, lo, hi int64, level int) ([]piece, error) {
-	if level < 0 {
+// a bucket of that level would reach outside, with finer ones down to the
+// series' base level, and then with the points themselves.
+func (s *MetricService) pieces(ctx context.Context, series, lo, hi int64, level, base int) ([]piece, error) {
+	if level < base || level < 0 {
 		return s.pointPieces(ctx, series, lo, hi)
 	}
 	w := rollupLevels[level]
 	a := floorTo(lo+w-1, w) // the first bucket start at or after lo
 	b := floorTo(hi+1, w)   // the end of the last whole bucket
 	if a >= b {
-		return s.pieces(ctx, series, lo, hi, level-1)
+		return s.pieces(ctx, series, lo, hi, level-1, base)
 	}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT bucket, count, sum, min, max, last_time, last_origin, last_value FROM metric_rollups
 		WHERE series_id = $1 AND level = $2 AND bucket >= $3 AND bucket < $4 ORDER BY bucket`, series, level, a, b)
@@ -176,14 +176,14 @@ func (s *MetricService) pieces(ctx context.Context, series, lo, hi int64, level 
 		return nil, fmt.Errorf("read metric rollups: %w", err)
 	}
 	if lo < a {
-		edge, err := s.pieces(ctx, series, lo, a-1, level-1)
+		edge, err := s.pieces(ctx, series, lo, a-1, level-1, base)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, edge...)
 	}
 	if b <= hi {
-		edge, err := s.pieces(ctx, series, b, hi, level-1)
+		edge, err := s.pieces(ctx, series, b, hi, level-1, base)
 		if err != nil {
 			return nil, err
 		}

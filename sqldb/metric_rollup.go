@@ -4,8 +4,8 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
-	"strings"
 )
 
 // rollupLevels are the widths, in milliseconds, of the buckets kept for
@@ -13,6 +13,13 @@ import (
 // next, so a bucket of one level lies inside one bucket of any coarser
 // level, and a read over N buckets meets at most 24 N rows.
 var rollupLevels = []int64{60_000, 600_000, 3_600_000, 86_400_000}
+
+// rollupThreshold is the points a series holds before it keeps rollups: a
+// shorter one is read and bucketed whole, faster than the rollups would be
+// to write (an evaluation a week makes 52 points a year).
+const rollupThreshold = 1000
+
+func hasRollups(count int64) bool { return count > rollupThreshold }
 
 type rollupKey struct {
 	series int64
@@ -54,16 +61,8 @@ func floorTo(t, width int64) int64 {
 }
 
 // addToRollups counts a new point into its bucket at every level.
-func (w *metricWriter) addToRollups(series int64, pt pointRef) {
-	for level, width := range rollupLevels {
-		k := rollupKey{series, level, floorTo(pt.time, width)}
-		r := w.rollups[k]
-		if r == nil {
-			r = &rollup{}
-			w.rollups[k] = r
-		}
-		r.addPoint(pt)
-	}
+func (w *metricWriter) addToRollups(sr *seriesRow, pt pointRef) {
+	addToAll(w.rollups, sr.id, sr.base, pt)
 }
 
 // upsertRollups adds the gathered aggregates to the stored ones.
@@ -119,70 +118,102 @@ func (w *metricWriter) writeRollups(ctx context.Context, rollups map[rollupKey]*
 		}
 		return nil
 	}
-	perStmt := d.maxParams / columns
-	for start := 0; start < len(keys); start += perStmt {
-		chunk := keys[start:min(start+perStmt, len(keys))]
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO metric_rollups (series_id, level, bucket, count, sum, min, max, last_time, last_origin, last_value) VALUES `)
-		args := make([]any, 0, len(chunk)*columns)
-		for i, k := range chunk {
-			if i > 0 {
-				sb.WriteByte(',')
-			}
+	err := w.tx.execRows(ctx, `INSERT INTO metric_rollups (series_id, level, bucket, count, sum, min, max, last_time, last_origin, last_value)`, conflict, columns, len(keys),
+		func(args []any, i int) []any {
+			k := keys[i]
 			r := rollups[k]
-			d.writePlaceholders(&sb, len(args), columns)
-			args = append(args, k.series, k.level, k.bucket, r.count, r.sum, r.min, r.max, r.last.time, r.last.origin, r.last.value)
+			return append(args, k.series, k.level, k.bucket, r.count, r.sum, r.min, r.max, r.last.time, r.last.origin, r.last.value)
+		})
+	if err != nil {
+		return fmt.Errorf("update metric rollups: %w", err)
+	}
+	return nil
+}
+
+// applyCorrections computes again the buckets of every day a corrected
+// point of a series with rollups falls in, from that day's points: a
+// minimum or a maximum cannot be undone from an aggregate, and every
+// level's buckets lie within a day.
+func (w *metricWriter) applyCorrections(ctx context.Context) error {
+	day := rollupLevels[len(rollupLevels)-1]
+	days := map[[2]int64]bool{} // series, day start
+	for _, c := range w.corrected {
+		if _, ok := w.rolled[c.series]; ok {
+			days[[2]int64{c.series, floorTo(c.time, day)}] = true
 		}
-		sb.WriteString(conflict)
-		if _, err := w.tx.ExecContext(ctx, sb.String(), args...); err != nil {
-			return fmt.Errorf("update metric rollups: %w", err)
+	}
+	redone := map[rollupKey]*rollup{}
+	for d := range days {
+		base := w.rolled[d[0]]
+		if err := w.eachStoredPoint(ctx, d[0], d[1], d[1]+day, func(pt pointRef) { addToAll(redone, d[0], base, pt) }); err != nil {
+			return err
+		}
+	}
+	return w.writeRollups(ctx, redone, true)
+}
+
+// rebuildRollups computes the rollups of the series that grew long enough
+// in this call from all their points, from the finest level whose buckets
+// hold a few points each on average: finer ones would cost as many rows as
+// the points and save nothing on reading.
+func (w *metricWriter) rebuildRollups(ctx context.Context) error {
+	for _, sr := range w.rebuild {
+		sr.base = baseLevel(sr.count, sr.last.time-sr.first+1)
+		built := map[rollupKey]*rollup{}
+		if err := w.eachStoredPoint(ctx, sr.id, math.MinInt64, math.MaxInt64, func(pt pointRef) { addToAll(built, sr.id, sr.base, pt) }); err != nil {
+			return err
+		}
+		if err := w.writeRollups(ctx, built, true); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// applyCorrections writes corrected values, then computes the buckets of
-// every day they fall in again from that day's points: a minimum or a
-// maximum cannot be undone from an aggregate, and every level's buckets
-// lie within a day.
-func (w *metricWriter) applyCorrections(ctx context.Context) error {
-	if len(w.corrected) == 0 {
-		return nil
+// pointsPerBucket is how many points the finest rollup of a series holds
+// on average, at least.
+const pointsPerBucket = 8
+
+// baseLevel is the finest level whose buckets hold pointsPerBucket points
+// on average for count points over span milliseconds.
+func baseLevel(count, span int64) int {
+	for level, width := range rollupLevels {
+		if float64(count)*float64(width) >= pointsPerBucket*float64(span) {
+			return level
+		}
 	}
-	day := rollupLevels[len(rollupLevels)-1]
-	days := map[[2]int64]bool{} // series, day start
-	for _, c := range w.corrected {
-		days[[2]int64{c.series, floorTo(c.time, day)}] = true
+	return len(rollupLevels) - 1
+}
+
+// addToAll counts a point into its bucket at every level from base.
+func addToAll(rollups map[rollupKey]*rollup, series int64, base int, pt pointRef) {
+	for level := base; level < len(rollupLevels); level++ {
+		k := rollupKey{series, level, floorTo(pt.time, rollupLevels[level])}
+		if rollups[k] == nil {
+			rollups[k] = &rollup{}
+		}
+		rollups[k].addPoint(pt)
 	}
-	if err := w.updatePoints(ctx); err != nil {
-		return err
+}
+
+// eachStoredPoint passes a series' points in [from, to) to fn.
+func (w *metricWriter) eachStoredPoint(ctx context.Context, series, from, to int64, fn func(pointRef)) error {
+	rows, err := w.tx.QueryContext(ctx, `SELECT time, origin, value FROM metric_points WHERE series_id = $1 AND time >= $2 AND time < $3`, series, from, to)
+	if err != nil {
+		return fmt.Errorf("compute metric rollups: %w", err)
 	}
-	redone := map[rollupKey]*rollup{}
-	for d := range days {
-		rows, err := w.tx.QueryContext(ctx, `SELECT time, origin, value FROM metric_points WHERE series_id = $1 AND time >= $2 AND time < $3`, d[0], d[1], d[1]+day)
-		if err != nil {
+	defer rows.Close()
+	for rows.Next() {
+		var pt pointRef
+		if err := rows.Scan(&pt.time, &pt.origin, &pt.value); err != nil {
 			return fmt.Errorf("compute metric rollups: %w", err)
 		}
-		for rows.Next() {
-			var pt pointRef
-			if err := rows.Scan(&pt.time, &pt.origin, &pt.value); err != nil {
-				rows.Close()
-				return fmt.Errorf("compute metric rollups: %w", err)
-			}
-			for level, width := range rollupLevels {
-				k := rollupKey{d[0], level, floorTo(pt.time, width)}
-				if redone[k] == nil {
-					redone[k] = &rollup{}
-				}
-				redone[k].addPoint(pt)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("compute metric rollups: %w", err)
-		}
+		fn(pt)
 	}
-	return w.writeRollups(ctx, redone, true)
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("compute metric rollups: %w", err)
+	}
+	return nil
 }
 
 // updatePoints writes the corrected values: one statement on PostgreSQL,

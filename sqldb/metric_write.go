@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"assent"
 )
@@ -20,8 +19,14 @@ type metricWriter struct {
 	// computed again from the points.
 	corrected []pointRow
 	touched   []*seriesRow
-	events    map[string]*metricEvent // by item
-	items     []string
+	// rebuild are the series that grew long enough for rollups in this
+	// call: theirs are computed from all their points.
+	rebuild []*seriesRow
+	// rolled are the series that had rollups before this call, with their
+	// base level.
+	rolled map[int64]int
+	events map[string]*metricEvent // by item
+	items  []string
 }
 
 type pointRow struct {
@@ -47,18 +52,41 @@ type correctedPoint struct {
 	After  float64 `json:"after"`
 }
 
-// createSeries inserts the new series among keys and sets their ids.
+// createSeries inserts the new series among keys, a chunk of rows per
+// statement, and sets their ids. The values are placeholders until the
+// series' first points update them in flush.
 func (w *metricWriter) createSeries(ctx context.Context, keys []string, series map[string]*seriesRow) error {
+	var fresh []*seriesRow
 	for _, k := range keys {
-		sr := series[k]
-		if !sr.isNew {
-			continue
+		if series[k].isNew {
+			fresh = append(fresh, series[k])
 		}
-		// The values are placeholders until the series' first points
-		// update them in flush.
-		err := w.tx.QueryRowContext(ctx, `INSERT INTO metric_series (item_id, name, kind, count, first_time, last_time, last_origin, last_value)
-			VALUES ($1, $2, $3, 0, 0, 0, '', 0) RETURNING id`, sr.item, sr.name, sr.kind).Scan(&sr.id)
+	}
+	for start := 0; start < len(fresh); start += rowsPerStatement {
+		chunk := fresh[start:min(start+rowsPerStatement, len(fresh))]
+		args := make([]any, 0, len(chunk)*8)
+		byKey := make(map[string]*seriesRow, len(chunk))
+		for _, sr := range chunk {
+			args = append(args, sr.item, sr.name, sr.kind, 0, 0, 0, "", 0)
+			byKey[sr.item+"\x00"+sr.name] = sr
+		}
+		q := w.tx.rowsSQL(`INSERT INTO metric_series (item_id, name, kind, count, first_time, last_time, last_origin, last_value)`,
+			` RETURNING id, item_id, name`, 8, len(chunk))
+		rows, err := w.tx.QueryContext(ctx, q, args...)
 		if err != nil {
+			return fmt.Errorf("create metric series: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var item, name string
+			if err := rows.Scan(&id, &item, &name); err != nil {
+				rows.Close()
+				return fmt.Errorf("create metric series: %w", err)
+			}
+			byKey[item+"\x00"+name].id = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return fmt.Errorf("create metric series: %w", err)
 		}
 	}
@@ -83,6 +111,7 @@ func (w *metricWriter) addSeries(ctx context.Context, sr *seriesRow, points []as
 		return err
 	}
 	ev := w.event(sr.item)
+	hadRollups := hasRollups(sr.count)
 	seen := map[pointKey]int{}
 	for _, i := range idx {
 		pt := pointRef{points[i].Time.UnixMilli(), points[i].Origin, points[i].Value}
@@ -109,7 +138,9 @@ func (w *metricWriter) addSeries(ctx context.Context, sr *seriesRow, points []as
 		default:
 			res.Added++
 			w.inserts = append(w.inserts, pointRow{sr.id, pt})
-			w.addToRollups(sr.id, pt)
+			if hadRollups {
+				w.addToRollups(sr, pt)
+			}
 			if ev.Added == nil {
 				ev.Added = map[string]int{}
 			}
@@ -119,6 +150,11 @@ func (w *metricWriter) addSeries(ctx context.Context, sr *seriesRow, points []as
 		ev.first, ev.last = min(ev.first, pt.time), max(ev.last, pt.time)
 	}
 	w.touched = append(w.touched, sr)
+	if hadRollups {
+		w.rolled[sr.id] = sr.base
+	} else if hasRollups(sr.count) {
+		w.rebuild = append(w.rebuild, sr)
+	}
 	return nil
 }
 
@@ -218,27 +254,20 @@ func (w *metricWriter) flush(ctx context.Context) error {
 	if err := w.insertPoints(ctx); err != nil {
 		return err
 	}
+	if err := w.updatePoints(ctx); err != nil {
+		return err
+	}
 	if err := w.upsertRollups(ctx); err != nil {
+		return err
+	}
+	if err := w.rebuildRollups(ctx); err != nil {
 		return err
 	}
 	if err := w.applyCorrections(ctx); err != nil {
 		return err
 	}
-	for _, sr := range w.touched {
-		var evalTime, trainingTime *int64
-		var evalOrigin *string
-		var evalValue, trainingValue *float64
-		if sr.eval != nil {
-			evalTime, evalOrigin, evalValue = &sr.eval.time, &sr.eval.origin, &sr.eval.value
-		}
-		if sr.training != nil {
-			trainingTime, trainingValue = &sr.training.time, &sr.training.value
-		}
-		if _, err := w.tx.ExecContext(ctx, `UPDATE metric_series SET count = $1, first_time = $2, last_time = $3, last_origin = $4, last_value = $5,
-			eval_time = $6, eval_origin = $7, eval_value = $8, training_time = $9, training_value = $10 WHERE id = $11`,
-			sr.count, sr.first, sr.last.time, sr.last.origin, sr.last.value, evalTime, evalOrigin, evalValue, trainingTime, trainingValue, sr.id); err != nil {
-			return fmt.Errorf("update metric series: %w", err)
-		}
+	if err := w.updateSeries(ctx); err != nil {
+		return err
 	}
 	for _, item := range w.items {
 		ev := w.events[item]
@@ -247,6 +276,34 @@ func (w *metricWriter) flush(ctx context.Context) error {
 		}
 		ev.From, ev.To = fromMS(ev.first).Format(timeFormat), fromMS(ev.last).Format(timeFormat)
 		w.tx.record("governable", item, "metric.add", nil, ev)
+	}
+	return nil
+}
+
+// updateSeries writes the touched series' counts and latest values, a
+// chunk of rows per statement.
+func (w *metricWriter) updateSeries(ctx context.Context) error {
+	err := w.tx.execRows(ctx, `INSERT INTO metric_series (id, item_id, name, kind, count, first_time, last_time, last_origin, last_value,
+		eval_time, eval_origin, eval_value, training_time, training_value, rollup_base)`,
+		` ON CONFLICT (id) DO UPDATE SET rollup_base = excluded.rollup_base, count = excluded.count, first_time = excluded.first_time, last_time = excluded.last_time,
+		last_origin = excluded.last_origin, last_value = excluded.last_value, eval_time = excluded.eval_time, eval_origin = excluded.eval_origin,
+		eval_value = excluded.eval_value, training_time = excluded.training_time, training_value = excluded.training_value`,
+		15, len(w.touched), func(args []any, i int) []any {
+			sr := w.touched[i]
+			var evalTime, trainingTime *int64
+			var evalOrigin *string
+			var evalValue, trainingValue *float64
+			if sr.eval != nil {
+				evalTime, evalOrigin, evalValue = &sr.eval.time, &sr.eval.origin, &sr.eval.value
+			}
+			if sr.training != nil {
+				trainingTime, trainingValue = &sr.training.time, &sr.training.value
+			}
+			return append(args, sr.id, sr.item, sr.name, sr.kind, sr.count, sr.first, sr.last.time, sr.last.origin, sr.last.value,
+				evalTime, evalOrigin, evalValue, trainingTime, trainingValue, sr.base)
+		})
+	if err != nil {
+		return fmt.Errorf("update metric series: %w", err)
 	}
 	return nil
 }
@@ -271,23 +328,11 @@ func (w *metricWriter) insertPoints(ctx context.Context) error {
 		}
 		return nil
 	}
-	const columns = 4
-	perStmt := d.maxParams / columns
-	for start := 0; start < len(rows); start += perStmt {
-		chunk := rows[start:min(start+perStmt, len(rows))]
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO metric_points (series_id, time, origin, value) VALUES `)
-		args := make([]any, 0, len(chunk)*columns)
-		for i, r := range chunk {
-			if i > 0 {
-				sb.WriteByte(',')
-			}
-			d.writePlaceholders(&sb, len(args), columns)
-			args = append(args, r.series, r.time, r.origin, r.value)
-		}
-		if _, err := w.tx.ExecContext(ctx, sb.String(), args...); err != nil {
-			return fmt.Errorf("insert metric points: %w", err)
-		}
+	err := w.tx.execRows(ctx, `INSERT INTO metric_points (series_id, time, origin, value)`, "", 4, len(rows), func(args []any, i int) []any {
+		return append(args, rows[i].series, rows[i].time, rows[i].origin, rows[i].value)
+	})
+	if err != nil {
+		return fmt.Errorf("insert metric points: %w", err)
 	}
 	return nil
 }

@@ -16,6 +16,9 @@ CREATE TABLE metric_series (
     eval_origin    TEXT,
     eval_value     REAL,
     training_time  INTEGER,
+    -- rollup_base is the finest rollup level the series keeps, chosen by
+    -- its density when it grew long enough for rollups.
+    rollup_base    INTEGER NOT NULL DEFAULT 0,
     training_value REAL,
     UNIQUE (item_id, name)
 );
