@@ -213,12 +213,41 @@ func testBackupRestore(t *testing.T, srcURL, dstURL string) {
 	mustAPI(t, http.StatusOK, "POST", signoff+"/request-approval", token, "application/json", strings.NewReader(`{}`), nil)
 	mustAPI(t, http.StatusCreated, "POST", signoff+"/approval", token, "application/json", strings.NewReader(`{"status":"APPROVED","comment":"Go."}`), nil)
 
-	// Writers create items and edit a field while the backup runs.
+	// The demo's v2, whose metric history grows while the backup runs.
+	var versions struct{ Items []struct{ ID string } }
+	mustAPI(t, http.StatusOK, "GET", url+"/api/v1/governable-items?source=design-node&key=GOVERN_TUTORIAL.authorized_flag.v2", token, "", nil, &versions)
+	v2 := versions.Items[0].ID
+	metricsOf := func(url, token string) int {
+		var out struct{ Series []struct{ Count int } }
+		mustAPI(t, http.StatusOK, "GET", url+"/api/v1/governable-items/"+v2+"/metrics?name=latency_ms&points=10000", token, "", nil, &out)
+		if len(out.Series) == 0 {
+			return 0
+		}
+		return out.Series[0].Count
+	}
+
+	// Writers create items, edit a field and send metrics while the backup runs.
 	var mu sync.Mutex
 	var written []string
-	var ops atomic.Int64
+	var ops, points atomic.Int64
 	done := make(chan struct{})
 	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := 0; ; i++ {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute).Format(time.RFC3339)
+			body := fmt.Sprintf(`{"points":[{"item":%q,"name":"latency_ms","value":%d,"time":%q}]}`, v2, 40+i%7, at)
+			if status, b, err := api("POST", url+"/api/v1/metrics", token, "application/json", strings.NewReader(body)); err != nil || status != http.StatusOK {
+				t.Errorf("metrics: %d %v %s", status, err, b)
+				return
+			}
+			points.Add(1)
+		}
+	})
 	wg.Go(func() {
 		for i := 0; ; i++ {
 			select {
@@ -259,7 +288,7 @@ func testBackupRestore(t *testing.T, srcURL, dstURL string) {
 	writtenBefore := slices.Clone(written)
 	mu.Unlock()
 	eventsBefore := countEvents(t, openQuietly(t, databaseURLOf(src)))
-	opsBefore := ops.Load()
+	opsBefore, pointsBefore := ops.Load(), points.Load()
 
 	file := filepath.Join(t.TempDir(), "assent-backup.tar.gz")
 	out := mustRun(t, "", append(src, "backup", "--to", file)...)
@@ -311,6 +340,16 @@ func testBackupRestore(t *testing.T, srcURL, dstURL string) {
 	}
 	for _, id := range writtenBefore {
 		mustAPI(t, http.StatusOK, "GET", url+"/api/v1/items/"+id, token, "", nil, nil)
+	}
+	if n := metricsOf(url, token); int64(n) < pointsBefore {
+		t.Errorf("restored %d metric points; %d were stored before the backup started", n, pointsBefore)
+	}
+	var registry struct {
+		Items []struct{ Versions []struct{ Focus *struct{ Drift *float64 } } }
+	}
+	mustAPI(t, http.StatusOK, "GET", url+"/api/v1/model-registry?q=Govern&focus=auc", token, "", nil, &registry)
+	if len(registry.Items) == 0 || registry.Items[0].Versions[0].Focus == nil || registry.Items[0].Versions[0].Focus.Drift == nil {
+		t.Errorf("the demo's metric history is not restored: %+v", registry.Items)
 	}
 }
 
