@@ -2,8 +2,8 @@ package sqldb
 
 import (
 	"context"
-	"encoding/json"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"

@@ -345,7 +345,9 @@ func testBackupRestore(t *testing.T, srcURL, dstURL string) {
 		t.Errorf("restored %d metric points; %d were stored before the backup started", n, pointsBefore)
 	}
 	var registry struct {
-		Items []struct{ Versions []struct{ Focus *struct{ Drift *float64 } } }
+		Items []struct {
+			Versions []struct{ Focus *struct{ Drift *float64 } }
+		}
 	}
 	mustAPI(t, http.StatusOK, "GET", url+"/api/v1/model-registry?q=Govern&focus=auc", token, "", nil, &registry)
 	if len(registry.Items) == 0 || registry.Items[0].Versions[0].Focus == nil || registry.Items[0].Versions[0].Focus.Drift == nil {
