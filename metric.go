@@ -201,7 +201,11 @@ func (p *MetricPoint) UnmarshalJSON(b []byte) error {
 		p.Value = v
 	}
 	if raw := string(wire.Time); raw != "" && raw != "null" && p.unread == "" {
-		if err := json.Unmarshal(wire.Time, &p.Time); err != nil {
+		t, err := strconv.Unquote(raw)
+		if err == nil {
+			p.Time, err = time.Parse(time.RFC3339Nano, t)
+		}
+		if err != nil {
 			p.unread = "time"
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -54,6 +55,18 @@ func (r *checkRecorder) record(ctx context.Context, db *DB, c *checkRecord) erro
 
 // writeBatch writes what is pending, then leaves the rest to a new writer.
 func (r *checkRecorder) writeBatch(ctx context.Context, db *DB) {
+	// Let the checks already on their way join this batch: yield while
+	// the batch keeps growing.
+	for n, i := -1, 0; i < 4; i++ {
+		r.mu.Lock()
+		m := len(r.pending)
+		r.mu.Unlock()
+		if m == n {
+			break
+		}
+		n = m
+		runtime.Gosched()
+	}
 	r.mu.Lock()
 	batch := r.pending
 	r.pending = nil
@@ -95,12 +108,16 @@ func writeChecks(ctx context.Context, db *DB, batch []*checkRecord) (err error) 
 	})
 	for attempt := 0; ; attempt++ {
 		err = db.inTx(ctx, func(tx *Tx) error {
+			st, err := tx.PrepareContext(ctx, `INSERT INTO deployment_checks (item_id, target, decision, policy, signoff_state, cycle, time, actor)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+				ON CONFLICT (item_id, target) DO UPDATE SET decision = excluded.decision, policy = excluded.policy,
+				signoff_state = excluded.signoff_state, cycle = excluded.cycle, time = excluded.time, actor = excluded.actor`)
+			if err != nil {
+				return fmt.Errorf("record deployment check: %w", err)
+			}
+			defer st.Close()
 			for _, c := range rows {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO deployment_checks (item_id, target, decision, policy, signoff_state, cycle, time, actor)
-					VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-					ON CONFLICT (item_id, target) DO UPDATE SET decision = excluded.decision, policy = excluded.policy,
-					signoff_state = excluded.signoff_state, cycle = excluded.cycle, time = excluded.time, actor = excluded.actor`,
-					c.item, c.target, c.decision, c.policy, c.state, c.cycle, ms(c.event.Time), c.event.Actor); err != nil {
+				if _, err := st.ExecContext(ctx, c.item, c.target, c.decision, c.policy, c.state, c.cycle, ms(c.event.Time), c.event.Actor); err != nil {
 					return fmt.Errorf("record deployment check: %w", err)
 				}
 			}

@@ -14,6 +14,7 @@ import (
 type DeploymentService struct {
 	db       *DB
 	recorder checkRecorder
+	targets  targetCache
 }
 
 // NewDeploymentService returns the deployment service of db.
@@ -85,6 +86,7 @@ func (s *DeploymentService) PutTarget(ctx context.Context, name string, u assent
 		tx.record("deployment_target", name, "deployment_target.update", before, after)
 		return nil
 	})
+	s.targets.forget()
 	return t, created, err
 }
 

@@ -31,15 +31,11 @@ func (s *DeploymentService) CheckDeployment(ctx context.Context, req assent.Depl
 	}
 	// Reads go to the read pool; only the record waits for the writer,
 	// and concurrent checks share its transactions.
-	target, err := findTarget(ctx, s.db.read, req.Target)
+	target, err := s.targets.find(ctx, s.db, req.Target)
 	if err != nil {
 		return nil, err
 	}
-	g, err := resolveCheckItem(ctx, s.db.read, req)
-	if err != nil {
-		return nil, err
-	}
-	gate, cycle, err := gateState(ctx, s.db, s.db.read, g.governed)
+	g, gate, cycle, err := s.readCheckSubject(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -73,33 +69,71 @@ func (s *DeploymentService) CheckDeployment(ctx context.Context, req assent.Depl
 	return check, nil
 }
 
+// checkSubjectQuery reads what a check needs of an item in one statement:
+// the item, its governed item and that one's gating sign-off.
+const checkSubjectQuery = `SELECT g.id, g.kind, g.governed_item_id, i.template_id, i.template_version, i.archived, s.step_id, s.state, s.cycle
+	FROM governable_items g
+	LEFT JOIN items i ON i.id = g.governed_item_id
+	LEFT JOIN signoffs s ON s.item_id = i.id AND s.gating
+	WHERE `
+
+// readCheckSubject reads the item of a check and its governance, with a
+// statement prepared once: checks come by the thousand.
+func (s *DeploymentService) readCheckSubject(ctx context.Context, req assent.DeploymentCheckRequest) (*checkItem, assent.GateState, int64, error) {
+	var gate assent.GateState
+	q, args := checkSubjectQuery+`g.id = $1`, []any{req.Item}
+	if req.Item == "" {
+		q, args = checkSubjectQuery+`g.source_id = $1 AND g.key = $2`, []any{req.Source, req.Key}
+	}
+	st, err := s.db.readStmt(ctx, q)
+	if err != nil {
+		return nil, gate, 0, err
+	}
+	var g checkItem
+	var kind string
+	var governed, templateID, step, state sql.NullString
+	var version, cycle sql.NullInt64
+	var archived sql.NullBool
+	err = st.QueryRowContext(ctx, args...).Scan(&g.id, &kind, &governed, &templateID, &version, &archived, &step, &state, &cycle)
+	switch {
+	case errors.Is(err, sql.ErrNoRows) && req.Item != "":
+		return nil, gate, 0, assent.Errorf(assent.ENOTFOUND, "No governable item %q.", req.Item)
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, gate, 0, assent.Errorf(assent.ENOTFOUND, "Source %s has no item with key %q.", req.Source, req.Key)
+	case err != nil:
+		return nil, gate, 0, fmt.Errorf("read governable item: %w", err)
+	case kind != assent.KindModelVersion && kind != assent.KindBundle:
+		return nil, gate, 0, assent.Invalid("item", "is a %s; deployment checks are for model versions and bundles", kind)
+	}
+	g.governed = nullString(governed)
+	if g.governed == nil || !templateID.Valid {
+		return &g, gate, 0, nil
+	}
+	gate.Governed, gate.Archived = true, archived.Bool
+	t, err := s.db.templateDefinition(ctx, s.db.read, templateID.String, int(version.Int64))
+	if err != nil {
+		return nil, gate, 0, err
+	}
+	gating := t.GatingStep()
+	if gating == "" {
+		return &g, gate, 0, nil
+	}
+	for _, st := range t.Steps {
+		if st.ID == gating {
+			gate.GatingStep = st.Name
+		}
+	}
+	gate.State = assent.SignoffNotStarted // an item older than sign-offs has no row yet
+	if step.String == gating && state.Valid {
+		gate.State = assent.SignoffState(state.String)
+		return &g, gate, cycle.Int64, nil
+	}
+	return &g, gate, 0, nil
+}
+
 type checkItem struct {
 	id       string
 	governed *string
-}
-
-func resolveCheckItem(ctx context.Context, q queryer, req assent.DeploymentCheckRequest) (*checkItem, error) {
-	var g checkItem
-	var kind string
-	var governed sql.NullString
-	var err error
-	if req.Item != "" {
-		err = q.QueryRowContext(ctx, `SELECT id, kind, governed_item_id FROM governable_items WHERE id = $1`, req.Item).Scan(&g.id, &kind, &governed)
-	} else {
-		err = q.QueryRowContext(ctx, `SELECT id, kind, governed_item_id FROM governable_items WHERE source_id = $1 AND key = $2`, req.Source, req.Key).Scan(&g.id, &kind, &governed)
-	}
-	switch {
-	case errors.Is(err, sql.ErrNoRows) && req.Item != "":
-		return nil, assent.Errorf(assent.ENOTFOUND, "No governable item %q.", req.Item)
-	case errors.Is(err, sql.ErrNoRows):
-		return nil, assent.Errorf(assent.ENOTFOUND, "Source %s has no item with key %q.", req.Source, req.Key)
-	case err != nil:
-		return nil, fmt.Errorf("read governable item: %w", err)
-	case kind != assent.KindModelVersion && kind != assent.KindBundle:
-		return nil, assent.Invalid("item", "is a %s; deployment checks are for model versions and bundles", kind)
-	}
-	g.governed = nullString(governed)
-	return &g, nil
 }
 
 // gateState reads what a check needs of a governed item: whether it is
