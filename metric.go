@@ -175,23 +175,35 @@ type MetricService interface {
 
 // UnmarshalJSON reads a point, keeping what it cannot read for the check
 // to name (points[i].value, points[i].time) instead of failing the whole
-// body: a missing value, one that is not a number, a number too large for
-// a float64 (kept as an infinity), a time that is not RFC 3339.
+// body.
 func (p *MetricPoint) UnmarshalJSON(b []byte) error {
-	type plain MetricPoint
-	var wire struct {
-		plain
-		Value json.RawMessage `json:"value"`
-		Time  json.RawMessage `json:"time"`
-	}
+	var wire MetricPointJSON
 	if err := json.Unmarshal(b, &wire); err != nil {
 		return err
 	}
-	*p = MetricPoint(wire.plain)
-	switch raw := string(wire.Value); {
-	case raw == "" || raw == "null":
-		p.unread = "value"
-	case raw[0] == '"' || raw == "true" || raw == "false" || raw[0] == '{' || raw[0] == '[':
+	*p = wire.Point()
+	return nil
+}
+
+// MetricPointJSON is a point as JSON carries it, its value and time still
+// raw: decoding a list of them into this type reads the JSON once.
+type MetricPointJSON struct {
+	Item   string          `json:"item,omitempty"`
+	Key    string          `json:"key,omitempty"`
+	Name   string          `json:"name"`
+	Kind   string          `json:"kind,omitempty"`
+	Value  json.RawMessage `json:"value"`
+	Time   json.RawMessage `json:"time"`
+	Origin string          `json:"origin,omitempty"`
+}
+
+// Point reads the value and time, remembering which could not be read
+// (missing, not a number, not RFC 3339) for CheckMetricPoints to name; a
+// number too large for a float64 becomes an infinity, which it refuses.
+func (w *MetricPointJSON) Point() MetricPoint {
+	p := MetricPoint{Item: w.Item, Key: w.Key, Name: w.Name, Kind: w.Kind, Origin: w.Origin}
+	switch raw := string(w.Value); {
+	case raw == "" || raw == "null" || raw[0] == '"' || raw[0] == '{' || raw[0] == '[' || raw == "true" || raw == "false":
 		p.unread = "value"
 	default:
 		v, err := strconv.ParseFloat(raw, 64)
@@ -200,7 +212,7 @@ func (p *MetricPoint) UnmarshalJSON(b []byte) error {
 		}
 		p.Value = v
 	}
-	if raw := string(wire.Time); raw != "" && raw != "null" && p.unread == "" {
+	if raw := string(w.Time); raw != "" && raw != "null" && p.unread == "" {
 		t, err := strconv.Unquote(raw)
 		if err == nil {
 			p.Time, err = time.Parse(time.RFC3339Nano, t)
@@ -209,5 +221,5 @@ func (p *MetricPoint) UnmarshalJSON(b []byte) error {
 			p.unread = "time"
 		}
 	}
-	return nil
+	return p
 }

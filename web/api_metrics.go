@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"reflect"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -21,8 +22,16 @@ func (s *Server) metricRoutes(api huma.API) {
 
 type metricsAddInput struct {
 	Body struct {
-		Points []assent.MetricPoint `json:"points" doc:"At most 10,000 points. A point is identified by item, name, origin and time."`
+		Points []metricPointInput `json:"points" doc:"At most 10,000 points. A point is identified by item, name, origin and time."`
 	}
+}
+
+// metricPointInput is read in one pass with the body; the documentation
+// shows it as the point it is.
+type metricPointInput struct{ assent.MetricPointJSON }
+
+func (metricPointInput) Schema(r huma.Registry) *huma.Schema {
+	return r.Schema(reflect.TypeFor[assent.MetricPoint](), true, "MetricPoint")
 }
 
 type metricsAddOutput struct {
@@ -31,7 +40,11 @@ type metricsAddOutput struct {
 
 // handleMetricsAdd stores points.
 func (s *Server) handleMetricsAdd(ctx context.Context, in *metricsAddInput) (*metricsAddOutput, error) {
-	res, err := s.Metrics.AddMetrics(ctx, in.Body.Points)
+	points := make([]assent.MetricPoint, len(in.Body.Points))
+	for i := range in.Body.Points {
+		points[i] = in.Body.Points[i].Point()
+	}
+	res, err := s.Metrics.AddMetrics(ctx, points)
 	if err != nil {
 		return nil, s.apiError(ctx, err)
 	}
