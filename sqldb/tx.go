@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"assent"
@@ -99,7 +98,9 @@ func (tx *Tx) flushEvents(ctx context.Context) error {
 			return err
 		}
 	}
-	perStmt := 1000 // rows per statement; PostgreSQL takes them as arrays
+	// PostgreSQL takes the rows as arrays, 10,000 a statement; SQLite in
+	// prepared chunks (execRows), all at once.
+	perStmt := len(tx.events)
 	if tx.db.dialect.isPostgres() {
 		perStmt = 10000
 	}
@@ -117,17 +118,12 @@ func (tx *Tx) insertEvents(ctx context.Context, events []*assent.Event) error {
 	if tx.db.dialect.isPostgres() {
 		return tx.insertEventsPostgres(ctx, events)
 	}
-	var sb strings.Builder
-	sb.WriteString(`INSERT INTO events (time, actor, request_id, object_type, object_id, action, before, after) VALUES `)
-	args := make([]any, 0, len(events)*eventColumns)
-	for i, e := range events {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		tx.db.dialect.writePlaceholders(&sb, len(args), eventColumns)
-		args = append(args, ms(e.Time), e.Actor, e.RequestID, e.ObjectType, e.ObjectID, e.Action, nullJSON(e.Before), nullJSON(e.After))
-	}
-	if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+	err := tx.execRows(ctx, `INSERT INTO events (time, actor, request_id, object_type, object_id, action, before, after)`, "", eventColumns, len(events),
+		func(args []any, i int) []any {
+			e := events[i]
+			return append(args, ms(e.Time), e.Actor, e.RequestID, e.ObjectType, e.ObjectID, e.Action, nullJSON(e.Before), nullJSON(e.After))
+		})
+	if err != nil {
 		return fmt.Errorf("append events: %w", err)
 	}
 	return nil
