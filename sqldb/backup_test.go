@@ -2,8 +2,6 @@ package sqldb_test
 
 import (
 	"bytes"
-	"crypto/rand"
-	"database/sql"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -48,32 +46,6 @@ func TestSnapshotSQLite(t *testing.T) {
 	}
 }
 
-// freshDatabase creates an empty database beside the one of
-// ASSENT_TEST_POSTGRES_URL, dropped when the test ends; pg_dump takes a whole
-// database, so the schema of sqldbtest.PostgresURL will not do.
-func freshDatabase(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv(sqldbtest.PostgresEnv)
-	if base == "" {
-		sqldbtest.SkipOrFail(t, sqldbtest.PostgresEnv+" is not set")
-	}
-	admin := openRaw(t, base)
-	name := "assent_dump_" + strings.ToLower(rand.Text()[:10])
-	mustExec(t, admin, `CREATE DATABASE `+name)
-	t.Cleanup(func() {
-		if admin, err := sql.Open("pgx", base); err == nil {
-			admin.Exec(`DROP DATABASE ` + name + ` WITH (FORCE)`)
-			admin.Close()
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
 // A dump restored elsewhere holds what the snapshot described, and its
 // audit trail verifies; the URL carries settings for pgx that pg_dump and
 // pg_restore do not know.
@@ -86,7 +58,7 @@ func TestDumpPostgres(t *testing.T) {
 		u.RawQuery = q.Encode()
 		return u.String()
 	}
-	db := sqldbtest.Open(t, withSettings(freshDatabase(t)))
+	db := sqldbtest.Open(t, withSettings(sqldbtest.PostgresDatabaseURL(t)))
 	mustCreateUser(t, db, "ada", assent.RoleMember)
 	mustSeal(t, db)
 	mustCreateUser(t, db, "bob", assent.RoleMember) // left unsealed, as a backup may find it
@@ -99,7 +71,7 @@ func TestDumpPostgres(t *testing.T) {
 		t.Fatalf("not a pg_dump archive: %.20q", b)
 	}
 
-	target, err := sqldb.Open(t.Context(), withSettings(freshDatabase(t)))
+	target, err := sqldb.Open(t.Context(), withSettings(sqldbtest.PostgresDatabaseURL(t)))
 	if err != nil {
 		t.Fatal(err)
 	}

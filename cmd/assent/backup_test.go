@@ -4,14 +4,11 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
-	"crypto/rand"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -124,37 +121,6 @@ func dbFlags(dataDir, databaseURL string) []string {
 	return flags
 }
 
-// freshPostgresDatabase creates an empty database beside the one of
-// ASSENT_TEST_POSTGRES_URL, dropped when the test ends, and returns its URL.
-func freshPostgresDatabase(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv(sqldbtest.PostgresEnv)
-	if base == "" {
-		sqldbtest.SkipOrFail(t, sqldbtest.PostgresEnv+" is not set")
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	name := "assent_backup_" + strings.ToLower(rand.Text()[:10])
-	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() {
-		if admin, err := sql.Open("pgx", base); err == nil {
-			admin.Exec(`DROP DATABASE ` + name + ` WITH (FORCE)`)
-			admin.Close()
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
 // openQuietly opens a database without migrating it, closed when the test ends.
 func openQuietly(t *testing.T, dsn string) *sqldb.DB {
 	t.Helper()
@@ -181,7 +147,9 @@ func readManifest(t *testing.T, file string) *backupManifest {
 // the backup began.
 func TestMain_BackupRestore(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) { testBackupRestore(t, "", "") })
-	t.Run("postgres", func(t *testing.T) { testBackupRestore(t, freshPostgresDatabase(t), freshPostgresDatabase(t)) })
+	t.Run("postgres", func(t *testing.T) {
+		testBackupRestore(t, sqldbtest.PostgresDatabaseURL(t), sqldbtest.PostgresDatabaseURL(t))
+	})
 }
 
 func testBackupRestore(t *testing.T, srcURL, dstURL string) {
@@ -232,54 +200,50 @@ func testBackupRestore(t *testing.T, srcURL, dstURL string) {
 	var ops, points atomic.Int64
 	done := make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Go(func() {
-		for i := 0; ; i++ {
-			select {
-			case <-done:
-				return
-			default:
+	// keepWriting calls write with 0, 1, 2, … until the test says done or
+	// a write fails.
+	keepWriting := func(write func(i int) error) {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if err := write(i); err != nil {
+					t.Error(err)
+					return
+				}
 			}
-			at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute).Format(time.RFC3339)
-			body := fmt.Sprintf(`{"points":[{"item":%q,"name":"latency_ms","value":%d,"time":%q}]}`, v2, 40+i%7, at)
-			if status, b, err := api("POST", url+"/api/v1/metrics", token, "application/json", strings.NewReader(body)); err != nil || status != http.StatusOK {
-				t.Errorf("metrics: %d %v %s", status, err, b)
-				return
-			}
-			points.Add(1)
+		})
+	}
+	keepWriting(func(i int) error {
+		at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute).Format(time.RFC3339)
+		body := fmt.Sprintf(`{"points":[{"item":%q,"name":"latency_ms","value":%d,"time":%q}]}`, v2, 40+i%7, at)
+		if status, b, err := api("POST", url+"/api/v1/metrics", token, "application/json", strings.NewReader(body)); err != nil || status != http.StatusOK {
+			return fmt.Errorf("metrics: %d %v %s", status, err, b)
 		}
+		points.Add(1)
+		return nil
 	})
-	wg.Go(func() {
-		for i := 0; ; i++ {
-			select {
-			case <-done:
-				return
-			default:
-			}
-			id, err := createItem(url, token, fmt.Sprintf("Written meanwhile %d", i))
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			mu.Lock()
-			written = append(written, id)
-			mu.Unlock()
-			ops.Add(1)
+	keepWriting(func(i int) error {
+		id, err := createItem(url, token, fmt.Sprintf("Written meanwhile %d", i))
+		if err != nil {
+			return err
 		}
+		mu.Lock()
+		written = append(written, id)
+		mu.Unlock()
+		ops.Add(1)
+		return nil
 	})
-	wg.Go(func() {
-		for i := 0; ; i++ {
-			select {
-			case <-done:
-				return
-			default:
-			}
-			status, b, err := api("PATCH", url+"/api/v1/items/"+first, token, "application/json", strings.NewReader(fmt.Sprintf(`{"fields":{"notes":"edit %d"}}`, i)))
-			if err != nil || status != http.StatusOK {
-				t.Errorf("edit: %d %v %s", status, err, b)
-				return
-			}
-			ops.Add(1)
+	keepWriting(func(i int) error {
+		status, b, err := api("PATCH", url+"/api/v1/items/"+first, token, "application/json", strings.NewReader(fmt.Sprintf(`{"fields":{"notes":"edit %d"}}`, i)))
+		if err != nil || status != http.StatusOK {
+			return fmt.Errorf("edit: %d %v %s", status, err, b)
 		}
+		ops.Add(1)
+		return nil
 	})
 	for ops.Load() < 10 {
 		time.Sleep(10 * time.Millisecond)

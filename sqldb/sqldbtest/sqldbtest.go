@@ -89,6 +89,41 @@ func PostgresURL(t testing.TB) string {
 	return u.String()
 }
 
+// PostgresDatabaseURL creates an empty database beside the one of
+// ASSENT_TEST_POSTGRES_URL, dropped when the test ends, and returns its URL:
+// for tools that take a whole database (pg_dump, pg_restore), where the
+// schema of PostgresURL will not do.
+func PostgresDatabaseURL(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(PostgresEnv)
+	if base == "" {
+		SkipOrFail(t, PostgresEnv+" is not set")
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "assent_t_" + hex.EncodeToString(b)
+	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		if admin, err := sql.Open("pgx", base); err == nil {
+			admin.Exec(`DROP DATABASE ` + name + ` WITH (FORCE)`)
+			admin.Close()
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
 // Open opens and migrates dsn with cheap password hashing, closing it when
 // the test ends.
 func Open(t testing.TB, dsn string) *sqldb.DB {
