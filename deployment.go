@@ -128,9 +128,10 @@ type DeploymentService interface {
 	FindTargets(ctx context.Context) ([]*DeploymentTarget, error)
 
 	// RecordDeployments stores deployment records in one transaction, all
-	// or none; at is the list's location for errors ("" for a single
-	// record). Members. A record already there is returned as it was.
-	RecordDeployments(ctx context.Context, records []Deployment, at string) ([]*Deployment, error)
+	// or none, and says how many were new; at is the list's location for
+	// errors ("" for a single record). Members. A record already there is
+	// returned as it was.
+	RecordDeployments(ctx context.Context, records []Deployment, at string) ([]*Deployment, int, error)
 
 	// FindDeployments lists records newest first. Viewers.
 	FindDeployments(ctx context.Context, f DeploymentFilter) ([]*Deployment, string, error)

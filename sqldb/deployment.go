@@ -120,14 +120,15 @@ func (s *DeploymentService) FindTargets(ctx context.Context) ([]*assent.Deployme
 }
 
 // RecordDeployments stores records in one transaction.
-func (s *DeploymentService) RecordDeployments(ctx context.Context, records []assent.Deployment, at string) ([]*assent.Deployment, error) {
+func (s *DeploymentService) RecordDeployments(ctx context.Context, records []assent.Deployment, at string) ([]*assent.Deployment, int, error) {
 	if _, err := assent.RequireRole(ctx, assent.RoleMember); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if err := checkDeploymentCount(len(records), "deployments"); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	var out []*assent.Deployment
+	var added int
 	err := s.db.inTx(ctx, func(tx *Tx) error {
 		ids := make([]string, len(records))
 		for i, r := range records {
@@ -137,10 +138,10 @@ func (s *DeploymentService) RecordDeployments(ctx context.Context, records []ass
 		if err != nil {
 			return err
 		}
-		out, _, err = recordDeployments(ctx, tx, records, at, func(r *assent.Deployment) (string, string) { return r.Item, kinds[r.Item] })
+		out, added, err = recordDeployments(ctx, tx, records, at, func(r *assent.Deployment) (string, string) { return r.Item, kinds[r.Item] })
 		return err
 	})
-	return out, err
+	return out, added, err
 }
 
 func checkDeploymentCount(n int, at string) error {

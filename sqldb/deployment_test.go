@@ -103,7 +103,7 @@ func TestDeploymentChecks(t *testing.T) {
 			wantCode(t, err, assent.EINVALID)
 			_, _, err = deployments.PutTarget(member, "qa", assent.DeploymentTargetUpdate{Stage: "qa"})
 			wantCode(t, err, assent.EFORBIDDEN)
-			_, err = deployments.RecordDeployments(member, []assent.Deployment{{Item: v2.ID, Target: "moon"}}, "")
+			_, _, err = deployments.RecordDeployments(member, []assent.Deployment{{Item: v2.ID, Target: "moon"}}, "")
 			if wantCode(t, err, assent.EINVALID); err.(*assent.Error).Details[0].Location != "target" {
 				t.Fatalf("details %v", err.(*assent.Error).Details)
 			}
@@ -166,12 +166,12 @@ func TestDeploymentChecks(t *testing.T) {
 		})
 		t.Run("LockedByDeployment", func(t *testing.T) {
 			at := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
-			recs, err := deployments.RecordDeployments(member, []assent.Deployment{{Item: v2.ID, Target: "prod", Time: at, Reference: "deploy-42"}}, "")
-			if err != nil || recs[0].Status != assent.DeploymentDeployed || recs[0].ID == "" {
+			recs, added, err := deployments.RecordDeployments(member, []assent.Deployment{{Item: v2.ID, Target: "prod", Time: at, Reference: "deploy-42"}}, "")
+			if err != nil || added != 1 || recs[0].Status != assent.DeploymentDeployed || recs[0].ID == "" {
 				t.Fatalf("record: %+v %v", recs, err)
 			}
-			again, err := deployments.RecordDeployments(member, []assent.Deployment{{Item: v2.ID, Target: "prod", Time: at}}, "")
-			if err != nil || again[0].ID != recs[0].ID {
+			again, added, err := deployments.RecordDeployments(member, []assent.Deployment{{Item: v2.ID, Target: "prod", Time: at}}, "")
+			if err != nil || added != 0 || again[0].ID != recs[0].ID {
 				t.Fatalf("recording again is not idempotent: %+v %v", again, err)
 			}
 			if _, err := act(signoffs, "carol", version, assent.ActAbandon, nil); err != nil {
@@ -179,12 +179,12 @@ func TestDeploymentChecks(t *testing.T) {
 			}
 			wantCode(t, setStep("production", assent.StepFinished), assent.ECONFLICT)
 			// A failed redeployment leaves the version serving: still locked.
-			if _, err := deployments.RecordDeployments(member, []assent.Deployment{{Item: v2.ID, Target: "prod", Time: at.Add(time.Minute), Status: assent.DeploymentFailed}}, ""); err != nil {
+			if _, _, err := deployments.RecordDeployments(member, []assent.Deployment{{Item: v2.ID, Target: "prod", Time: at.Add(time.Minute), Status: assent.DeploymentFailed}}, ""); err != nil {
 				t.Fatal(err)
 			}
 			wantCode(t, setStep("production", assent.StepFinished), assent.ECONFLICT)
 			// Taken off prod: no longer locked.
-			if _, err := deployments.RecordDeployments(member, []assent.Deployment{{Item: v2.ID, Target: "prod", Time: at.Add(time.Hour), Status: assent.DeploymentUndeployed}}, ""); err != nil {
+			if _, _, err := deployments.RecordDeployments(member, []assent.Deployment{{Item: v2.ID, Target: "prod", Time: at.Add(time.Hour), Status: assent.DeploymentUndeployed}}, ""); err != nil {
 				t.Fatal(err)
 			}
 			if err := setStep("production", assent.StepFinished); err != nil {

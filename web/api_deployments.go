@@ -89,11 +89,12 @@ type deploymentRecordInput struct {
 }
 
 type deploymentOutput struct {
-	Body *assent.Deployment
+	Status int
+	Body   *assent.Deployment
 }
 
-// handleDeploymentRecord records one deployment; the same record again
-// answers the one stored.
+// handleDeploymentRecord records one deployment (201); the same record
+// again answers the one stored (200).
 func (s *Server) handleDeploymentRecord(ctx context.Context, in *deploymentRecordInput) (*deploymentOutput, error) {
 	d := assent.Deployment{Item: in.Body.Item, Target: in.Body.Target, Status: in.Body.Status, Reference: in.Body.Reference}
 	if in.Body.Time != "" {
@@ -106,11 +107,15 @@ func (s *Server) handleDeploymentRecord(ctx context.Context, in *deploymentRecor
 	if d.Item == "" {
 		return nil, s.apiError(ctx, assent.Invalid("item", "is required: the governable id of a model version or bundle"))
 	}
-	list, err := s.Deployments.RecordDeployments(ctx, []assent.Deployment{d}, "")
+	list, added, err := s.Deployments.RecordDeployments(ctx, []assent.Deployment{d}, "")
 	if err != nil {
 		return nil, s.apiError(ctx, err)
 	}
-	return &deploymentOutput{Body: list[0]}, nil
+	status := http.StatusOK
+	if added == 1 {
+		status = http.StatusCreated
+	}
+	return &deploymentOutput{Status: status, Body: list[0]}, nil
 }
 
 type deploymentListInput struct {

@@ -123,6 +123,9 @@ func TestMetricsAndDeploymentsAPI(t *testing.T) {
 			if status, body := e.do(member, "POST", "/api/v1/deployments", `{"item":"`+v2+`","target":"prod","time":"2026-11-01T10:00:00Z"}`); status != 201 || !strings.Contains(body, `"status":"deployed"`) {
 				t.Fatalf("record: %d %s", status, body)
 			}
+			if status, body := e.do(member, "POST", "/api/v1/deployments", `{"item":"`+v2+`","target":"prod","time":"2026-11-01T10:00:00Z"}`); status != 200 || !strings.Contains(body, `"status":"deployed"`) {
+				t.Fatalf("the same record again: %d %s", status, body)
+			}
 			if status, body := e.do(member, "POST", "/api/v1/deployments", `{"item":"`+v2+`"}`); status != 422 || !strings.Contains(body, `"location":"target"`) {
 				t.Fatalf("no target: %d %s", status, body)
 			}
