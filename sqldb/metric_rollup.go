@@ -8,11 +8,13 @@ import (
 	"slices"
 )
 
-// rollupLevels are the widths, in milliseconds, of the buckets kept for
-// every series: a minute, ten minutes, an hour and a day. Each divides the
-// next, so a bucket of one level lies inside one bucket of any coarser
-// level, and a read over N buckets meets at most 24 N rows.
-var rollupLevels = []int64{60_000, 600_000, 3_600_000, 86_400_000}
+// rollupLevels are the widths, in milliseconds, of the buckets a series
+// may keep: ten seconds, a minute, ten minutes, an hour, six hours and a
+// day. Each divides the next, so a bucket of one level lies inside one
+// bucket of any coarser level, and a read over N buckets meets at most 10 N
+// rows (plus the edges). A series
+// keeps the levels from the finest that holds a few of its points a bucket.
+var rollupLevels = []int64{10_000, 60_000, 600_000, 3_600_000, 21_600_000, 86_400_000}
 
 // rollupThreshold is the points a series holds before it keeps rollups: a
 // shorter one is read and bucketed whole, faster than the rollups would be
