@@ -108,18 +108,8 @@ func writeChecks(ctx context.Context, db *DB, batch []*checkRecord) (err error) 
 	})
 	for attempt := 0; ; attempt++ {
 		err = db.inTx(ctx, func(tx *Tx) error {
-			st, err := tx.PrepareContext(ctx, `INSERT INTO deployment_checks (item_id, target, decision, policy, signoff_state, cycle, time, actor)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-				ON CONFLICT (item_id, target) DO UPDATE SET decision = excluded.decision, policy = excluded.policy,
-				signoff_state = excluded.signoff_state, cycle = excluded.cycle, time = excluded.time, actor = excluded.actor`)
-			if err != nil {
+			if err := upsertChecks(ctx, tx, rows); err != nil {
 				return fmt.Errorf("record deployment check: %w", err)
-			}
-			defer st.Close()
-			for _, c := range rows {
-				if _, err := st.ExecContext(ctx, c.item, c.target, c.decision, c.policy, c.state, c.cycle, ms(c.event.Time), c.event.Actor); err != nil {
-					return fmt.Errorf("record deployment check: %w", err)
-				}
 			}
 			for _, c := range batch {
 				tx.events = append(tx.events, c.event)
@@ -130,4 +120,30 @@ func writeChecks(ctx context.Context, db *DB, batch []*checkRecord) (err error) 
 			return err
 		}
 	}
+}
+
+const checkUpsert = `INSERT INTO deployment_checks (item_id, target, decision, policy, signoff_state, cycle, time, actor)`
+const checkConflict = ` ON CONFLICT (item_id, target) DO UPDATE SET decision = excluded.decision, policy = excluded.policy,
+	signoff_state = excluded.signoff_state, cycle = excluded.cycle, time = excluded.time, actor = excluded.actor`
+
+// upsertChecks writes the latest check rows: one statement of arrays on
+// PostgreSQL, where each statement is a round trip; prepared chunks on
+// SQLite.
+func upsertChecks(ctx context.Context, tx *Tx, rows []*checkRecord) error {
+	if !tx.db.dialect.isPostgres() {
+		return tx.execRows(ctx, checkUpsert, checkConflict, 8, len(rows), func(args []any, i int) []any {
+			c := rows[i]
+			return append(args, c.item, c.target, c.decision, c.policy, c.state, c.cycle, ms(c.event.Time), c.event.Actor)
+		})
+	}
+	n := len(rows)
+	items, targets, decisions, policies, states, actors := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	cycles, times := make([]int64, n), make([]int64, n)
+	for i, c := range rows {
+		items[i], targets[i], decisions[i], policies[i], states[i], actors[i] = c.item, c.target, c.decision, c.policy, c.state, c.event.Actor
+		cycles[i], times[i] = c.cycle, ms(c.event.Time)
+	}
+	_, err := tx.ExecContext(ctx, checkUpsert+` SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[])`+checkConflict,
+		items, targets, decisions, policies, states, cycles, times, actors)
+	return err
 }
