@@ -109,14 +109,22 @@ func (s *DeploymentService) readCheckSubject(ctx context.Context, req assent.Dep
 	if g.governed == nil || !templateID.Valid {
 		return &g, gate, 0, nil
 	}
-	gate.Governed, gate.Archived = true, archived.Bool
-	t, err := s.db.templateDefinition(ctx, s.db.read, templateID.String, int(version.Int64))
+	gate, c, err := s.db.gateFrom(ctx, templateID.String, int(version.Int64), archived.Bool, step, state, cycle)
+	return &g, gate, c, err
+}
+
+// gateFrom completes what a check knows of a governed item from its
+// template (which step gates deployment, and its name) and the row of its
+// gating sign-off (step, state and cycle; NULL when it has none yet).
+func (db *DB) gateFrom(ctx context.Context, templateID string, version int, archived bool, step, state sql.NullString, cycle sql.NullInt64) (assent.GateState, int64, error) {
+	gate := assent.GateState{Governed: true, Archived: archived}
+	t, err := db.templateDefinition(ctx, db.read, templateID, version)
 	if err != nil {
-		return nil, gate, 0, err
+		return gate, 0, err
 	}
 	gating := t.GatingStep()
 	if gating == "" {
-		return &g, gate, 0, nil
+		return gate, 0, nil
 	}
 	for _, st := range t.Steps {
 		if st.ID == gating {
@@ -124,11 +132,11 @@ func (s *DeploymentService) readCheckSubject(ctx context.Context, req assent.Dep
 		}
 	}
 	gate.State = assent.SignoffNotStarted // an item older than sign-offs has no row yet
-	if step.String == gating && state.Valid {
-		gate.State = assent.SignoffState(state.String)
-		return &g, gate, cycle.Int64, nil
+	if step.String != gating || !state.Valid {
+		return gate, 0, nil
 	}
-	return &g, gate, 0, nil
+	gate.State = assent.SignoffState(state.String)
+	return gate, cycle.Int64, nil
 }
 
 type checkItem struct {
@@ -142,30 +150,15 @@ func gateState(ctx context.Context, db *DB, q queryer, governed *string) (assent
 	if governed == nil {
 		return assent.GateState{}, 0, nil
 	}
-	g := assent.GateState{Governed: true}
 	var templateID string
 	var version int
-	if err := q.QueryRowContext(ctx, `SELECT template_id, template_version, archived FROM items WHERE id = $1`, *governed).Scan(&templateID, &version, &g.Archived); err != nil {
-		return g, 0, fmt.Errorf("read governed item: %w", err)
-	}
-	t, err := db.templateDefinition(ctx, q, templateID, version)
+	var archived bool
+	var step, state sql.NullString
+	var cycle sql.NullInt64
+	err := q.QueryRowContext(ctx, `SELECT i.template_id, i.template_version, i.archived, s.step_id, s.state, s.cycle
+		FROM items i LEFT JOIN signoffs s ON s.item_id = i.id AND s.gating WHERE i.id = $1`, *governed).Scan(&templateID, &version, &archived, &step, &state, &cycle)
 	if err != nil {
-		return g, 0, err
+		return assent.GateState{}, 0, fmt.Errorf("read governed item: %w", err)
 	}
-	step := t.GatingStep()
-	if step == "" {
-		return g, 0, nil
-	}
-	for _, st := range t.Steps {
-		if st.ID == step {
-			g.GatingStep = st.Name
-		}
-	}
-	var cycle int64
-	g.State = assent.SignoffNotStarted
-	err = q.QueryRowContext(ctx, `SELECT state, cycle FROM signoffs WHERE item_id = $1 AND step_id = $2`, *governed, step).Scan(&g.State, &cycle)
-	if errors.Is(err, sql.ErrNoRows) { // an item older than sign-offs
-		return g, 0, nil
-	}
-	return g, cycle, err
+	return db.gateFrom(ctx, templateID, version, archived, step, state, cycle)
 }

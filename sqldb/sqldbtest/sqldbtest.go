@@ -56,33 +56,8 @@ func SQLiteURL(t testing.TB) string {
 // returns a URL whose search_path points at it.
 func PostgresURL(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv(PostgresEnv)
-	if base == "" {
-		SkipOrFail(t, PostgresEnv+" is not set")
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		t.Fatalf("create test schema: %v", err)
-	}
-	t.Cleanup(func() {
-		admin, err := sql.Open("pgx", base)
-		if err != nil {
-			return
-		}
-		defer admin.Close()
-		admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
+	schema := "t_" + randomName()
+	u := createForTest(t, `CREATE SCHEMA `+schema, `DROP SCHEMA `+schema+` CASCADE`)
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
@@ -95,33 +70,45 @@ func PostgresURL(t testing.TB) string {
 // schema of PostgresURL will not do.
 func PostgresDatabaseURL(t testing.TB) string {
 	t.Helper()
+	name := "assent_t_" + randomName()
+	u := createForTest(t, `CREATE DATABASE `+name, `DROP DATABASE `+name+` WITH (FORCE)`)
+	u.Path = "/" + name
+	return u.String()
+}
+
+// createForTest runs create on the database of ASSENT_TEST_POSTGRES_URL,
+// and drop when the test ends, and returns that database's URL.
+func createForTest(t testing.TB, create, drop string) *url.URL {
+	t.Helper()
 	base := os.Getenv(PostgresEnv)
 	if base == "" {
 		SkipOrFail(t, PostgresEnv+" is not set")
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
 	}
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer admin.Close()
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "assent_t_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
-		t.Fatalf("create test database: %v", err)
+	if _, err := admin.Exec(create); err != nil {
+		t.Fatalf("%s: %v", create, err)
 	}
 	t.Cleanup(func() {
 		if admin, err := sql.Open("pgx", base); err == nil {
-			admin.Exec(`DROP DATABASE ` + name + ` WITH (FORCE)`)
+			admin.Exec(drop)
 			admin.Close()
 		}
 	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
+	return u
+}
+
+func randomName() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // Open opens and migrates dsn with cheap password hashing, closing it when
